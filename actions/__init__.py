@@ -1,0 +1,1 @@
+"""Custom actions of the municipal assistant (rasa-sdk action server package)."""

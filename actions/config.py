@@ -1,0 +1,146 @@
+"""Settings of the assistant, read from environment variables only.
+
+This is the one place that reads the environment. Every package (actions, clients, backend,
+channels, privacy, signals) calls :func:`get_settings`. Defaults are the embedded local profile
+of ``make run``: SQLite files under ``var/`` and the local backend stand-in on port 8001.
+Production sets the variables documented in ``docs/production.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: Default timeout for calls to municipal backends, in seconds.
+DEFAULT_BACKEND_TIMEOUT = 5.0
+LOCAL_BACKEND = "http://localhost:8001"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(_env(name, str(default)))
+    except ValueError:
+        return default
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(_env(name, str(default)))
+    except ValueError:
+        return default
+
+
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Read a comma-separated list; empty items are dropped."""
+    items = tuple(item.strip() for item in _env(name, ",".join(default)).split(","))
+    return tuple(item for item in items if item) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of the assistant. Build with :meth:`from_env`."""
+
+    municipality: str = "voorbeeldstad"
+    content_dir: str = "content"
+    database_url: str = "sqlite:///var/assistant.db"
+    backend_timeout: float = DEFAULT_BACKEND_TIMEOUT
+
+    zaken_api_url: str = f"{LOCAL_BACKEND}/zaken/api/v1"
+    zgw_client_id: str = "gemeente-assistent"
+    zgw_client_secret: str = "local-development-secret"
+    klantinteracties_api_url: str = f"{LOCAL_BACKEND}/klantinteracties/api/v1"
+    klantinteracties_token: str = "local-development-token"
+    brp_api_url: str = f"{LOCAL_BACKEND}/haalcentraal/api/brp"
+    reisdocumenten_api_url: str = f"{LOCAL_BACKEND}/haalcentraal/api/reisdocumenten"
+    brp_api_key: str = "local-development-key"
+    appointments_api_url: str = f"{LOCAL_BACKEND}/afspraken/api/v1"
+    appointments_api_key: str = "local-development-key"
+    waste_api_url: str = f"{LOCAL_BACKEND}/afvalkalender/api/v1"
+    addresses_api_url: str = f"{LOCAL_BACKEND}/bag/api/v1"
+    addresses_api_key: str = "local-development-key"
+    #: RSIN of the municipality: ZGW bronorganisatie / verantwoordelijkeOrganisatie (fictional default).
+    zgw_rsin: str = "002220003"
+    #: Klantinteracties actor (e.g. the KCC team) that handoff tasks are assigned to (stand-in seed).
+    klantinteracties_actor_uuid: str = "6f1e1a52-3c4d-4b8e-9a0f-0c5d2b7e9a11"
+
+    backend_database_url: str = "sqlite:///var/backend.db"
+    #: Test only: allow the stand-in's fault switch (``/_admin/faults``).
+    backend_allow_faults: bool = False
+    #: Test only: faults active at stand-in start, e.g. ``down`` or ``slow:2.5`` (see backend/faults.py).
+    backend_faults: str = ""
+
+    rasa_url: str = "http://localhost:5005"
+    rasa_token: str = ""
+    rasa_jwt_secret: str = ""
+    portal_token_secret: str = "local-development-portal-secret"
+
+    whatsapp_verify_token: str = "local-verify-token"
+    whatsapp_app_secret: str = "local-app-secret"
+    whatsapp_access_token: str = "local-access-token"
+    whatsapp_phone_number_id: str = "000000000000000"
+    whatsapp_graph_url: str = "https://graph.facebook.com/v19.0"
+
+    # Web chat (webchat/): port of the page server, the Rasa URL as the browser sees it, and the
+    # origins (scheme://host[:port]) that may embed the widget and open the socket.io channel.
+    webchat_port: int = 8000
+    rasa_public_url: str = "http://localhost:5005"
+    webchat_allowed_origins: tuple[str, ...] = ("http://localhost:8000",)
+
+    retention_days: int = 28
+    pseudonym_key: str = "local-development-pseudonym-key"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the settings from the process environment."""
+        d = cls()
+        return cls(
+            municipality=_env("MUNICIPALITY", d.municipality),
+            content_dir=_env("CONTENT_DIR", d.content_dir),
+            database_url=_env("DATABASE_URL", d.database_url),
+            backend_timeout=_env_float("BACKEND_TIMEOUT_SECONDS", d.backend_timeout),
+            zaken_api_url=_env("ZAKEN_API_URL", d.zaken_api_url),
+            zgw_client_id=_env("ZGW_CLIENT_ID", d.zgw_client_id),
+            zgw_client_secret=_env("ZGW_CLIENT_SECRET", d.zgw_client_secret),
+            klantinteracties_api_url=_env("KLANTINTERACTIES_API_URL", d.klantinteracties_api_url),
+            klantinteracties_token=_env("KLANTINTERACTIES_TOKEN", d.klantinteracties_token),
+            brp_api_url=_env("BRP_API_URL", d.brp_api_url),
+            reisdocumenten_api_url=_env("REISDOCUMENTEN_API_URL", d.reisdocumenten_api_url),
+            brp_api_key=_env("BRP_API_KEY", d.brp_api_key),
+            appointments_api_url=_env("APPOINTMENTS_API_URL", d.appointments_api_url),
+            appointments_api_key=_env("APPOINTMENTS_API_KEY", d.appointments_api_key),
+            waste_api_url=_env("WASTE_API_URL", d.waste_api_url),
+            addresses_api_url=_env("ADDRESSES_API_URL", d.addresses_api_url),
+            addresses_api_key=_env("ADDRESSES_API_KEY", d.addresses_api_key),
+            zgw_rsin=_env("ZGW_RSIN", d.zgw_rsin),
+            klantinteracties_actor_uuid=_env("KLANTINTERACTIES_ACTOR_UUID", d.klantinteracties_actor_uuid),
+            backend_database_url=_env("BACKEND_DATABASE_URL", d.backend_database_url),
+            backend_allow_faults=_env("BACKEND_ALLOW_FAULTS", "0") == "1",
+            backend_faults=_env("BACKEND_FAULTS", d.backend_faults),
+            rasa_url=_env("RASA_URL", d.rasa_url),
+            rasa_token=_env("RASA_TOKEN", d.rasa_token),
+            rasa_jwt_secret=_env("RASA_JWT_SECRET", d.rasa_jwt_secret),
+            portal_token_secret=_env("PORTAL_TOKEN_SECRET", d.portal_token_secret),
+            whatsapp_verify_token=_env("WHATSAPP_VERIFY_TOKEN", d.whatsapp_verify_token),
+            whatsapp_app_secret=_env("WHATSAPP_APP_SECRET", d.whatsapp_app_secret),
+            whatsapp_access_token=_env("WHATSAPP_ACCESS_TOKEN", d.whatsapp_access_token),
+            whatsapp_phone_number_id=_env("WHATSAPP_PHONE_NUMBER_ID", d.whatsapp_phone_number_id),
+            whatsapp_graph_url=_env("WHATSAPP_GRAPH_URL", d.whatsapp_graph_url),
+            webchat_port=_env_int("WEBCHAT_PORT", d.webchat_port),
+            rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
+            webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
+            retention_days=_env_int("RETENTION_DAYS", d.retention_days),
+            pseudonym_key=_env("PSEUDONYM_KEY", d.pseudonym_key),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once; tests call ``get_settings.cache_clear()``)."""
+    return Settings.from_env()

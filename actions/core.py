@@ -1,0 +1,177 @@
+"""Conversation basics: session start with the introduction, fallback, cancel, human contact."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+INPUT_PROBLEM_ENTITY = "input_problem"
+#: Answer per input problem detected by components/input_guard.py.
+INPUT_PROBLEM_RESPONSES = {
+    "empty": "utter_empty_message",
+    "only_emoji": "utter_only_emoji",
+    "too_long": "utter_message_too_long",
+    "english": "utter_english",
+}
+#: Intents never offered as "did you mean" suggestions.
+NOT_SUGGESTED = frozenset(
+    {
+        FALLBACK_INTENT,
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "inform",
+        "dont_know",
+        "cancel",
+        "out_of_scope",
+        "ask_costs",
+        "ask_duration",
+        "ask_documents",
+        "answer_not_helpful",
+    }
+)
+SUGGESTIONS = 2
+
+
+def content_values() -> Dict[Text, Any]:
+    """Template values of the current municipality (name, phone, ...), empty if unavailable."""
+    try:
+        from actions.content import get_content
+
+        return dict(get_content().template_values())
+    except Exception:  # content problems must never silence the assistant
+        logger.exception("municipality content could not be loaded")
+        return {}
+
+
+def topic_title(intent: Text) -> Optional[Text]:
+    """Return the resident-facing title of a topic intent from the content file, if any."""
+    try:
+        from actions.content import get_content
+
+        product = get_content().product_for_intent(intent)
+    except Exception:
+        logger.exception("municipality content could not be loaded")
+        return None
+    return getattr(product, "title", None) if product else None
+
+
+class ActionSessionStart(Action):
+    """Starts a session and introduces the assistant (EU AI Act art. 50: it says it is a machine)."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        values = content_values()
+        dispatcher.utter_message(response="utter_greet", **values)
+        dispatcher.utter_message(response="utter_privacy_short", **values)
+        return [SessionStarted(), ActionExecuted("action_listen")]
+
+
+class ActionRequestHuman(Action):
+    """Tells the resident how to reach a person (phone, hours, e-mail) from the content file."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_human", **content_values())
+        return []
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """Count the resident's latest messages in a row that were not understood (this one included)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return max(count, 1)
+
+
+def suggested_intents(tracker: Tracker, limit: int = SUGGESTIONS) -> List[Text]:
+    """The most likely topic intents of the latest message that have a title to show."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    result: List[Text] = []
+    for item in ranking:
+        name = item.get("name")
+        if not name or name in NOT_SUGGESTED or name in result:
+            continue
+        if topic_title(name):
+            result.append(name)
+        if len(result) >= limit:
+            break
+    return result
+
+
+class ActionFallback(Action):
+    """Two-step fallback: first suggest the two likeliest topics, then offer a human.
+
+    Bad input (empty, only emoji, too long, English) gets its own explanation first.
+    """
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        problem = next(tracker.get_latest_entity_values(INPUT_PROBLEM_ENTITY), None)
+        step = consecutive_fallbacks(tracker)
+        if step >= 2:
+            if problem in INPUT_PROBLEM_RESPONSES:
+                dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
+            dispatcher.utter_message(response="utter_fallback_human")
+            return []
+        if problem in INPUT_PROBLEM_RESPONSES:
+            dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
+            return []
+        suggestions = suggested_intents(tracker)
+        if suggestions:
+            buttons = [
+                {"title": topic_title(intent), "payload": f"/{intent}"} for intent in suggestions
+            ]
+            dispatcher.utter_message(response="utter_fallback_clarify", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_fallback_rephrase")
+        return []
+
+
+class ActionCancel(Action):
+    """Stops the active form (if any), forgets what it asked, and says so."""
+
+    def name(self) -> Text:
+        return "action_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        loop = (tracker.active_loop or {}).get("name")
+        if not loop:
+            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            return []
+        form = (domain.get("forms") or {}).get(loop) or {}
+        slots = form.get("required_slots") or []
+        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [SlotSet(slot, None) for slot in slots]
+        dispatcher.utter_message(response="utter_cancelled")
+        return events

@@ -1,0 +1,72 @@
+"""Database access shared by the actions, channels, privacy and signals packages.
+
+SQLite by default (``var/assistant.db``), PostgreSQL in production via ``DATABASE_URL``.
+Feature modules define their tables on :data:`metadata`; nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from actions.config import get_settings
+
+metadata = sa.MetaData()
+T = TypeVar("T")
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """Return a (cached) engine for ``url`` (default: ``DATABASE_URL``) with all tables created."""
+    url = url or get_settings().database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///"):
+                path = url[len("sqlite:///") :]
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+            else:
+                engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            _import_table_modules()
+            metadata.create_all(engine)
+            _engines[url] = engine
+    return engine
+
+
+def _import_table_modules() -> None:
+    """Import the modules that define tables, so ``create_all`` knows every table."""
+    import importlib
+
+    for name in TABLE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # pragma: no cover - a module not present in this deployment
+            continue
+
+
+#: Modules that define tables on :data:`metadata`.
+TABLE_MODULES: list[str] = [
+    "channels.whatsapp_store",
+]
+
+
+def dispose_engines() -> None:
+    """Close all engines (tests)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+async def run_db(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking database work ``fn(*args)`` in a worker thread."""
+    return await asyncio.to_thread(fn, *args)

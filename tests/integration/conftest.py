@@ -1,0 +1,81 @@
+"""Starts the whole assistant (backend, action server, Rasa, web chat) once for the model tests.
+
+Uses scripts/run.sh --background on ports that do not clash with a running `make run`, with a
+fresh SQLite tracker store in a temporary folder. Needs a trained model (``make train``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models/gemeente.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Run the assistant; yields the base URLs."""
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` first (make test does)")
+    tmp = tmp_path_factory.mktemp("assistant")
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        (ROOT / "endpoints.yml")
+        .read_text()
+        .replace("var/tracker.db", str(tmp / "tracker.db"))
+        .replace("localhost:5055", "localhost:15055")
+    )
+    env = dict(
+        os.environ,
+        BACKEND_PORT="18001",
+        ACTIONS_PORT="15055",
+        RASA_PORT="15005",
+        WEBCHAT_PORT="18000",
+        RUN_DIR=str(tmp / "run"),
+        LOG_DIR=str(tmp / "log"),
+        ENDPOINTS=str(endpoints),
+        DATABASE_URL=f"sqlite:///{tmp / 'assistant.db'}",
+        TRACKER_DB_URL=f"sqlite:///{tmp / 'tracker.db'}",
+        BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
+        WEBCHAT_ALLOWED_ORIGINS="http://localhost:18000",
+    )
+    started = subprocess.run(
+        ["scripts/run.sh", "--background"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if started.returncode != 0:
+        pytest.fail(f"the assistant did not start:\n{started.stdout}\n{started.stderr}")
+    urls = {
+        "rasa": "http://localhost:15005",
+        "actions": "http://localhost:15055",
+        "backend": "http://localhost:18001",
+        "webchat": "http://localhost:18000",
+        "log_dir": str(tmp / "log"),
+        "tracker_db": str(tmp / "tracker.db"),
+    }
+    try:
+        yield urls
+    finally:
+        subprocess.run(["scripts/run.sh", "--stop"], cwd=ROOT, env=env, capture_output=True)
+
+
+@pytest.fixture
+def say(assistant: dict[str, str]):
+    """Send a message over the REST channel; returns the bot messages."""
+
+    def _say(message: str, sender: str | None = None) -> list[dict]:
+        response = httpx.post(
+            f"{assistant['rasa']}/webhooks/rest/webhook",
+            json={"sender": sender or uuid.uuid4().hex, "message": message},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    return _say
