@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
@@ -42,7 +42,7 @@ NOT_SUGGESTED = frozenset(
 SUGGESTIONS = 2
 
 
-def content_values() -> Dict[Text, Any]:
+def content_values() -> dict[str, Any]:
     """Template values of the current municipality (name, phone, ...), empty if unavailable."""
     try:
         from actions.content import get_content
@@ -53,7 +53,7 @@ def content_values() -> Dict[Text, Any]:
         return {}
 
 
-def topic_title(intent: Text) -> Optional[Text]:
+def topic_title(intent: str) -> str | None:
     """Return the resident-facing title of a topic intent from the content file, if any."""
     try:
         from actions.content import get_content
@@ -62,18 +62,18 @@ def topic_title(intent: Text) -> Optional[Text]:
     except Exception:
         logger.exception("municipality content could not be loaded")
         return None
-    return getattr(product, "title", None) if product else None
+    return (getattr(product, "button_title", None) or getattr(product, "title", None)) if product else None
 
 
 class ActionSessionStart(Action):
     """Starts a session and introduces the assistant (EU AI Act art. 50: it says it is a machine)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         values = content_values()
         dispatcher.utter_message(response="utter_greet", **values)
         dispatcher.utter_message(response="utter_privacy_short", **values)
@@ -83,12 +83,12 @@ class ActionSessionStart(Action):
 class ActionRequestHuman(Action):
     """Tells the resident how to reach a person (phone, hours, e-mail) from the content file."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_human"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_request_human", **content_values())
         return []
 
@@ -108,10 +108,10 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return max(count, 1)
 
 
-def suggested_intents(tracker: Tracker, limit: int = SUGGESTIONS) -> List[Text]:
+def suggested_intents(tracker: Tracker, limit: int = SUGGESTIONS) -> list[str]:
     """The most likely topic intents of the latest message that have a title to show."""
     ranking = tracker.latest_message.get("intent_ranking") or []
-    result: List[Text] = []
+    result: list[str] = []
     for item in ranking:
         name = item.get("name")
         if not name or name in NOT_SUGGESTED or name in result:
@@ -129,12 +129,12 @@ class ActionFallback(Action):
     Bad input (empty, only emoji, too long, English) gets its own explanation first.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         problem = next(tracker.get_latest_entity_values(INPUT_PROBLEM_ENTITY), None)
         step = consecutive_fallbacks(tracker)
         if step >= 2:
@@ -159,19 +159,19 @@ class ActionFallback(Action):
 class ActionCancel(Action):
     """Stops the active form (if any), forgets what it asked, and says so."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         loop = (tracker.active_loop or {}).get("name")
         if not loop:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         form = (domain.get("forms") or {}).get(loop) or {}
         slots = form.get("required_slots") or []
-        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         events += [SlotSet(slot, None) for slot in slots]
         dispatcher.utter_message(response="utter_cancelled")
         return events

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -92,21 +92,21 @@ class InputSanitizer(GraphComponent):
     """Strips markup and cuts long messages before tokenisation (first in the pipeline)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Default settings."""
         return {"max_chars": DEFAULT_MAX_CHARS}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         self.max_chars = int(config.get("max_chars", DEFAULT_MAX_CHARS))
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "InputSanitizer":
+    ) -> InputSanitizer:
         """Create the component."""
         return cls(config)
 
@@ -114,7 +114,7 @@ class InputSanitizer(GraphComponent):
         """Training data is written by trainers and needs no cleaning."""
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Clean each message's text in place."""
         for message in messages:
             original = message.get(TEXT) or ""
@@ -135,11 +135,11 @@ class InputGuard(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "InputGuard":
+    ) -> InputGuard:
         """Create the component."""
         return cls()
 
@@ -147,7 +147,7 @@ class InputGuard(GraphComponent):
         """Nothing to learn."""
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of messages the sanitizer flagged."""
         for message in messages:
             problem = message.get("input_problem")

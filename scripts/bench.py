@@ -1,0 +1,205 @@
+"""Benchmark this project's config against Rasa's default config on the same data.
+
+For each configuration: training time, NLU accuracy on the held-out set (tests/nlu), model load
+time (``rasa run`` start until the server answers), the Rasa server's memory (RSS) after load, and
+REST latency (median and p95) over a few hundred messages, in one conversation and in 20
+concurrent conversations. Prints a Markdown table. Not a test: figures depend on the machine.
+
+Usage: python scripts/bench.py [--messages 200] [--concurrency 20] [--only project|default]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(ROOT / ".venv/bin/rasa")
+CONFIGS = {"project": ROOT / "config.yml", "default": ROOT / "scripts/bench_default_config.yml"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def held_out_messages() -> list[str]:
+    """Resident messages from the held-out NLU test set (never trained on)."""
+    texts: list[str] = []
+    for path in sorted((ROOT / "tests/nlu").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu", []):
+            for line in str(item.get("examples", "")).splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    texts.append(_strip_annotations(line[2:]))
+    return texts
+
+
+def _strip_annotations(text: str) -> str:
+    import re
+
+    text = re.sub(r"\[([^\]]+)\]\{[^}]*\}", r"\1", text)
+    return re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+
+
+def train(config: Path, out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+         "--out", str(out), "--fixed-model-name", "bench", "--force"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def nlu_accuracy(model: Path, out: Path) -> float:
+    subprocess.run(
+        [RASA, "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out), "--no-plot"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    report = json.loads((out / "intent_report.json").read_text())
+    return float(report["accuracy"])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str, latencies: list[float]) -> None:
+    start = time.perf_counter()
+    response = await client.post(url, json={"sender": sender, "message": text})
+    response.raise_for_status()
+    latencies.append((time.perf_counter() - start) * 1000)
+
+
+async def latency(url: str, messages: list[str], concurrency: int) -> tuple[float, float]:
+    """Median and p95 latency (ms) with ``concurrency`` conversations sending ``messages``."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=120) as client:
+        chunks = [messages[i::concurrency] for i in range(concurrency)]
+
+        async def conversation(chunk: list[str]) -> None:
+            sender = uuid.uuid4().hex
+            for text in chunk:
+                await _send(client, url, sender, text, latencies)
+
+        await asyncio.gather(*(conversation(c) for c in chunks if c))
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    return statistics.median(latencies), p95
+
+
+def serve_and_measure(model: Path, actions_url: str, messages: list[str], concurrency: int, tmp: Path):
+    port = free_port()
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {actions_url}\ntracker_store:\n  type: SQL\n  dialect: sqlite\n"
+        f"  db: {tmp / 'tracker.db'}\n"
+    )
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [RASA, "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1",
+         "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/status", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        load_s = time.perf_counter() - start
+        memory = rss_mb(proc.pid)
+        url = f"{base}/webhooks/rest/webhook"
+        single = asyncio.run(latency(url, messages, 1))
+        concurrent = asyncio.run(latency(url, messages, concurrency))
+        return load_s, memory, single, concurrent
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--only", choices=sorted(CONFIGS))
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    texts = held_out_messages()
+    messages = (texts * (args.messages // max(len(texts), 1) + 1))[: args.messages]
+
+    actions_port = free_port()
+    actions = subprocess.Popen(
+        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        for name, config in CONFIGS.items():
+            if args.only and name != args.only:
+                continue
+            with tempfile.TemporaryDirectory() as tmpdir:
+                tmp = Path(tmpdir)
+                print(f"[{name}] training ...", file=sys.stderr)
+                train_s = train(config, tmp)
+                model = tmp / "bench.tar.gz"
+                print(f"[{name}] NLU test ...", file=sys.stderr)
+                accuracy = nlu_accuracy(model, tmp / "nlu")
+                print(f"[{name}] serving ...", file=sys.stderr)
+                load_s, memory, single, concurrent = serve_and_measure(
+                    model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp
+                )
+                rows.append((name, train_s, accuracy, load_s, memory, single, concurrent))
+    finally:
+        actions.terminate()
+
+    cores = os.cpu_count()
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"\nBenchmark {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
+          f"{mem_gb:.0f} GiB; {len(messages)} REST messages from tests/nlu\n")
+    print(f"| config | training s | NLU accuracy (held-out) | load s | RSS after load MB "
+          f"| 1 conversation median / p95 ms | {args.concurrency} concurrent median / p95 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for name, train_s, acc, load_s, memory, single, concurrent in rows:
+        print(f"| {name} | {train_s:.0f} | {acc:.3f} | {load_s:.1f} | {memory:.0f} "
+              f"| {single[0]:.0f} / {single[1]:.0f} | {concurrent[0]:.0f} / {concurrent[1]:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

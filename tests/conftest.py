@@ -1,0 +1,73 @@
+"""Shared test fixtures: rasa-sdk trackers and a collecting dispatcher.
+
+Keep this file small and generic; topic-specific fixtures belong in the topic's test module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+TrackerFactory = Callable[..., Tracker]
+
+
+def _user_event(text: str, parse_data: dict[str, Any]) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": parse_data}
+
+
+@pytest.fixture
+def make_tracker() -> TrackerFactory:
+    """Factory for rasa-sdk trackers.
+
+    Call ``make_tracker(intent="passport_id_card", slots={...}, entities=[...], text="...")``.
+    ``intent`` may also be a list of ``(name, confidence)`` pairs: the intent ranking, best first.
+    ``entities`` are dicts (``{"entity": "product", "value": "paspoort"}``) or ``(entity, value)`` pairs.
+    Pass ``latest_message`` to use a parse result as is; ``events`` are prepended to the user event
+    built from the other arguments; ``active_loop`` is the form name or ``None``.
+    """
+
+    def factory(
+        intent: str | list[tuple[str, float]] | None = None,
+        slots: dict[str, Any] | None = None,
+        entities: list[dict[str, Any] | tuple[str, Any]] | None = None,
+        text: str = "...",
+        events: list[dict[str, Any]] | None = None,
+        latest_message: dict[str, Any] | None = None,
+        active_loop: str | None = None,
+        sender_id: str = "test-user",
+    ) -> Tracker:
+        if latest_message is None:
+            ranking = [(intent, 1.0)] if isinstance(intent, str) else list(intent or [])
+            latest_message = {
+                "text": text,
+                "intent": {"name": ranking[0][0], "confidence": ranking[0][1]} if ranking else {},
+                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+                "entities": [
+                    e if isinstance(e, dict) else {"entity": e[0], "value": e[1]} for e in entities or []
+                ],
+            }
+        all_events = list(events or [])
+        if intent is not None or entities or latest_message.get("text"):
+            all_events.append(_user_event(latest_message.get("text", text), latest_message))
+        return Tracker(
+            sender_id=sender_id,
+            slots=dict(slots or {}),
+            latest_message=latest_message,
+            events=all_events,
+            paused=False,
+            followup_action=None,
+            active_loop={"name": active_loop} if active_loop else {},
+            latest_action_name="action_listen",
+        )
+
+    return factory
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    """A fresh dispatcher that collects the bot's messages."""
+    return CollectingDispatcher()
