@@ -53,7 +53,7 @@ class Settings:
 
     zaken_api_url: str = f"{LOCAL_BACKEND}/zaken/api/v1"
     zgw_client_id: str = "gemeente-assistent"
-    zgw_client_secret: str = "local-development-secret"
+    zgw_client_secret: str = "local-development-secret-zgw-hs256-32b"
     klantinteracties_api_url: str = f"{LOCAL_BACKEND}/klantinteracties/api/v1"
     klantinteracties_token: str = "local-development-token"
     brp_api_url: str = f"{LOCAL_BACKEND}/haalcentraal/api/brp"
@@ -94,6 +94,8 @@ class Settings:
 
     retention_days: int = 28
     pseudonym_key: str = "local-development-pseudonym-key"
+    tracker_db_url: str = "sqlite:///var/tracker.db"
+    processing_log_retention_days: int = 365
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -137,6 +139,10 @@ class Settings:
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
             retention_days=_env_int("RETENTION_DAYS", d.retention_days),
             pseudonym_key=_env("PSEUDONYM_KEY", d.pseudonym_key),
+            tracker_db_url=_env("TRACKER_DB_URL", d.tracker_db_url),
+            processing_log_retention_days=_env_int(
+                "PROCESSING_LOG_RETENTION_DAYS", d.processing_log_retention_days
+            ),
         )
 
 

@@ -1,0 +1,88 @@
+"""Tiny client for an address register modelled on the BAG API Individuele Bevragingen.
+
+``GET /adressen?postcode=&huisnummer=`` answers HAL JSON with ``_embedded.adressen``.
+Auth: ``X-Api-Key`` header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from actions.clients.base import BackendClient
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+
+
+def normalise_postcode(postcode: str) -> str:
+    """Return ``postcode`` as the BAG writes it: four digits and two capitals, no space."""
+    return "".join(postcode.split()).upper()
+
+
+@dataclass(frozen=True)
+class BagAdres:
+    """One address from the register."""
+
+    nummeraanduiding_identificatie: str
+    straat: str
+    huisnummer: int
+    huisletter: str
+    huisnummertoevoeging: str
+    postcode: str
+    woonplaats: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BagAdres:
+        """Build from a BAG ``Adres`` resource."""
+        return cls(
+            nummeraanduiding_identificatie=data.get("nummeraanduidingIdentificatie") or "",
+            straat=data.get("openbareRuimteNaam") or data.get("korteNaam") or "",
+            huisnummer=int(data["huisnummer"]),
+            huisletter=data.get("huisletter") or "",
+            huisnummertoevoeging=data.get("huisnummertoevoeging") or "",
+            postcode=data.get("postcode") or "",
+            woonplaats=data.get("woonplaatsNaam") or "",
+        )
+
+
+class AddressesClient(BackendClient):
+    """Async client to check and look up addresses.
+
+    Args:
+        base_url: API root, e.g. ``https://bag.example.nl/bag/api/v1``.
+        api_key: Sent as ``X-Api-Key``.
+        timeout: Request timeout in seconds.
+        transport: Optional transport for tests.
+    """
+
+    system = "addresses"
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = DEFAULT_BACKEND_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, headers={"X-Api-Key": api_key}, transport=transport)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    ) -> AddressesClient:
+        """Build from :func:`actions.config.get_settings` (or the given settings)."""
+        s = settings or get_settings()
+        return cls(s.addresses_api_url, s.addresses_api_key, timeout=s.backend_timeout, transport=transport)
+
+    async def find(self, postcode: str, huisnummer: int) -> list[BagAdres]:
+        """Return the addresses with this postcode and house number (all letters/additions)."""
+        params = {"postcode": normalise_postcode(postcode), "huisnummer": str(huisnummer)}
+        data = await self.request_json("GET", "adressen", params=params)
+        items = (data.get("_embedded") or {}).get("adressen") or []
+        return [self.parse(BagAdres.from_json, item) for item in items]
+
+    async def address_exists(self, postcode: str, huisnummer: int) -> bool:
+        """Return whether at least one address exists for this postcode and house number."""
+        return bool(await self.find(postcode, huisnummer))
