@@ -56,6 +56,9 @@ def _import_table_modules() -> None:
 #: Modules that define tables on :data:`metadata`.
 TABLE_MODULES: list[str] = [
     "channels.whatsapp_store",
+    "privacy.processing_log",
+    "actions.outbox",
+    "actions.tickets",
 ]
 
 

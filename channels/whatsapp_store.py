@@ -1,0 +1,121 @@
+"""Database state of the WhatsApp channel.
+
+Two tables on the shared :data:`actions.db.metadata`:
+
+* ``whatsapp_seen_messages``: ids (``wamid...``) of inbound messages already taken on. WhatsApp
+  delivers webhooks at least once and retries for days, so a message id is claimed with an
+  atomic insert before it is processed; the primary key makes a second claim fail.
+* ``whatsapp_contacts``: per ``wa_id`` the time of the resident's last message, which opens the
+  24-hour customer service window for free-form messages.
+
+All functions here are blocking; call them from async code through :func:`actions.db.run_db`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from actions.db import get_engine, metadata
+
+#: WhatsApp allows free-form messages only this long after the resident's last message.
+SERVICE_WINDOW = timedelta(hours=24)
+
+seen_messages = sa.Table(
+    "whatsapp_seen_messages",
+    metadata,
+    sa.Column("message_id", sa.String(255), primary_key=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+contacts = sa.Table(
+    "whatsapp_contacts",
+    metadata,
+    sa.Column("wa_id", sa.String(32), primary_key=True),
+    sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; treat them as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def claim_message(message_id: str, now: datetime | None = None) -> bool:
+    """Record ``message_id`` as seen, atomically.
+
+    Args:
+        message_id: The WhatsApp message id (``wamid...``).
+        now: Time of receipt (default: now, UTC).
+
+    Returns:
+        True when this call recorded the id (process the message), False when the id was seen
+        before (a redelivery: skip it).
+    """
+    engine = get_engine()
+    try:
+        with engine.begin() as conn:
+            conn.execute(seen_messages.insert().values(message_id=message_id, received_at=now or _now()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def touch_contact(wa_id: str, at: datetime | None = None) -> None:
+    """Store ``at`` (default now) as the time of the resident's last message.
+
+    Args:
+        wa_id: The resident's WhatsApp id (phone number in international format, no "+").
+        at: Time of the resident's message.
+    """
+    at = at or _now()
+    engine = get_engine()
+    with engine.begin() as conn:
+        updated = conn.execute(
+            contacts.update()
+            .where(contacts.c.wa_id == wa_id)
+            .where(contacts.c.last_inbound_at < at)
+            .values(last_inbound_at=at)
+        ).rowcount
+        if updated:
+            return
+        exists = conn.execute(sa.select(contacts.c.wa_id).where(contacts.c.wa_id == wa_id)).first()
+    if exists:
+        return  # stored time is already newer
+    try:
+        with engine.begin() as conn:
+            conn.execute(contacts.insert().values(wa_id=wa_id, last_inbound_at=at))
+    except IntegrityError:  # a concurrent first message of the same resident won the insert
+        touch_contact(wa_id, at)
+
+
+def last_inbound_at(wa_id: str) -> datetime | None:
+    """Return the time of the resident's last message, or None when unknown."""
+    with get_engine().connect() as conn:
+        value = conn.execute(
+            sa.select(contacts.c.last_inbound_at).where(contacts.c.wa_id == wa_id)
+        ).scalar_one_or_none()
+    return _as_utc(value) if value is not None else None
+
+
+def in_service_window(wa_id: str, now: datetime | None = None) -> bool:
+    """Whether a free-form (non-template) message may be sent to ``wa_id`` now."""
+    last = last_inbound_at(wa_id)
+    return last is not None and (now or _now()) - last < SERVICE_WINDOW
+
+
+def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
+    """Delete seen ids older than ``older_than`` (WhatsApp stops retrying after 7 days).
+
+    Returns:
+        The number of deleted rows.
+    """
+    cutoff = _now() - older_than
+    with get_engine().begin() as conn:
+        return conn.execute(seen_messages.delete().where(seen_messages.c.received_at < cutoff)).rowcount
