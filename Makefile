@@ -88,7 +88,7 @@ test-model: $(MODEL) services
 	$(PY) -m pytest -m "model" -q
 
 test-browser: $(MODEL) node-deps
-	@scripts/browser-test.sh
+	scripts/browser-test.sh
 
 test: install validate lint test-unit test-core test-nlu test-model test-browser
 	@echo "make test: all checks passed"

@@ -65,6 +65,22 @@ def topic_title(intent: str) -> str | None:
     return (getattr(product, "button_title", None) or getattr(product, "title", None)) if product else None
 
 
+def introduced_without_reply(tracker: Tracker) -> bool:
+    """True when this session already showed the introduction and the resident said nothing yet."""
+    bot_spoke = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            return bot_spoke
+        if kind == "bot":
+            bot_spoke = True
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent != "session_start":
+                return False
+    return False
+
+
 class ActionSessionStart(Action):
     """Starts a session and introduces the assistant (EU AI Act art. 50: it says it is a machine)."""
 
@@ -74,6 +90,9 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if introduced_without_reply(tracker):
+            # e.g. the web chat's hidden /session_start right after Rasa started the session
+            return [SessionStarted(), ActionExecuted("action_listen")]
         values = content_values()
         dispatcher.utter_message(response="utter_greet", **values)
         dispatcher.utter_message(response="utter_privacy_short", **values)

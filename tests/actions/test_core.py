@@ -124,3 +124,29 @@ async def test_request_human_gives_phone_and_hours_from_content() -> None:
     [message] = dispatcher.messages
     assert message["response"] == "utter_request_human"
     assert message["phone"] and message["phone_hours"] and message["email"]
+
+
+async def test_session_start_does_not_repeat_an_unanswered_introduction() -> None:
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started"},
+        {"event": "bot", "text": "Goedendag! Ik ben de digitale assistent"},
+        {"event": "action", "name": "action_listen"},
+        user_event("session_start"),
+    ]
+    dispatcher = CollectingDispatcher()
+    result = await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    assert dispatcher.messages == []
+    assert result[0] == SessionStarted()
+
+
+async def test_session_start_after_a_conversation_introduces_again() -> None:
+    events = [
+        {"event": "session_started"},
+        {"event": "bot", "text": "Goedendag!"},
+        user_event("passport_id_card"),
+        {"event": "bot", "text": "..."},
+    ]
+    dispatcher = CollectingDispatcher()
+    await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    assert dispatcher.messages[0]["response"] == "utter_greet"
