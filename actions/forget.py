@@ -1,0 +1,75 @@
+""" "Forget me": the resident asks to erase the conversation (AVG art. 17).
+
+``action_forget_me_confirm`` asks for confirmation (``utter_ask_forget_me``, buttons Ja/Nee).
+On "ja" (rule in data/rules/privacy.yml) ``action_forget_me`` deletes the conversation from the
+tracker database and everything registered in ``privacy.forget`` (signal consents, contact details
+in tickets, ...), says so (``utter_forgotten``) and restarts the conversation. The masking tracker
+store then also drops what Rasa would otherwise write back of this session.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, Restarted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.db import run_db
+from privacy.forget import ForgetRequest, forget
+
+logger = logging.getLogger(__name__)
+
+AFFIRM_INTENT = "affirm"
+#: Slot with the resident's verified BSN, when a flow has one (hooks may delete by BSN).
+BSN_SLOT = "bsn"
+
+
+class ActionForgetMeConfirm(Action):
+    """Asks whether the resident really wants the conversation erased."""
+
+    def name(self) -> str:
+        return "action_forget_me_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_forget_me")
+        return []
+
+
+class ActionForgetMe(Action):
+    """Erases the conversation and linked data after confirmation, then restarts."""
+
+    def name(self) -> str:
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent != AFFIRM_INTENT:
+            # Never erase without an explicit "ja" (e.g. when predicted outside the rule).
+            dispatcher.utter_message(response="utter_forget_me_cancelled")
+            return []
+        request = ForgetRequest(sender_id=tracker.sender_id, resident_bsn=tracker.get_slot(BSN_SLOT))
+        report = await run_db(functools.partial(forget, request))
+        if report.complete:
+            dispatcher.utter_message(response="utter_forgotten")
+        else:
+            logger.error("forget me incomplete; failed sources: %s", report.failed)
+            dispatcher.utter_message(response="utter_forget_me_failed", **_contact_values())
+        return [Restarted()]
+
+
+def _contact_values() -> dict[str, Any]:
+    try:
+        from actions.content import get_content
+
+        contact = get_content().contact
+        return {"phone": contact["phone"], "email": contact["email"]}
+    except Exception:
+        logger.exception("municipality content could not be loaded")
+        return {}

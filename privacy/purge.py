@@ -1,0 +1,55 @@
+"""Retention job: ``python -m privacy.purge [--days N] [--log-days N] [--dry-run]``.
+
+Deletes conversations whose last message is older than ``--days`` (default ``RETENTION_DAYS``)
+from the tracker database and processing-log entries older than ``--log-days`` (default
+``PROCESSING_LOG_RETENTION_DAYS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from actions.config import get_settings
+from privacy.retention import run_retention
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of days")
+    return number
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the purge; returns the exit status."""
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="python -m privacy.purge", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--days",
+        type=_positive,
+        default=settings.retention_days,
+        help=f"delete conversations idle for more than this many days (default {settings.retention_days})",
+    )
+    parser.add_argument(
+        "--log-days",
+        type=_positive,
+        default=settings.processing_log_retention_days,
+        help="delete processing-log entries older than this many days "
+        f"(default {settings.processing_log_retention_days})",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    report = run_retention(args.days, args.log_days, dry_run=args.dry_run)
+    verb = "would delete" if report.dry_run else "deleted"
+    print(
+        f"{verb} {report.conversations} conversations ({report.events} events) idle > {report.days} days; "
+        f"{verb} {report.log_entries} processing-log entries older than {report.log_days} days"
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""Direct access to Rasa's tracker database (the ``events`` table of ``SQLTrackerStore``).
+
+Rasa 3.6 has no API to delete conversations, so deletion ("forget me") and the retention purge work
+on the table directly. This module does not import Rasa: the action server and the ``make purge``
+job use it with only SQLAlchemy, through ``TRACKER_DB_URL`` (default ``sqlite:///var/tracker.db``,
+the same file ``endpoints.yml`` configures).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from actions.config import get_settings
+
+EVENTS_TABLE = "events"
+SECONDS_PER_DAY = 86400
+
+# The columns of Rasa's ``SQLTrackerStore.SQLEvent`` this module needs. Never created from here:
+# Rasa (or MaskingTrackerStore) creates the table.
+_metadata = sa.MetaData()
+events = sa.Table(
+    EVENTS_TABLE,
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a purge deleted (or would delete, in a dry run)."""
+
+    conversations: int
+    events: int
+
+
+def get_tracker_engine(url: str | None = None) -> Engine:
+    """Return a cached engine for the tracker database (default: ``TRACKER_DB_URL``)."""
+    url = url or get_settings().tracker_db_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///"):
+                path = url[len("sqlite:///") :]
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+            else:
+                engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+            _engines[url] = engine
+    return engine
+
+
+def dispose_tracker_engines() -> None:
+    """Close all cached tracker engines (tests)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def has_events_table(engine: Engine) -> bool:
+    """Whether the tracker table exists (it does not before Rasa stored its first conversation)."""
+    return sa.inspect(engine).has_table(EVENTS_TABLE)
+
+
+def delete_conversation(engine: Engine, sender_id: str) -> int:
+    """Delete every stored event of one conversation (all sessions).
+
+    Args:
+        engine: engine of the tracker database.
+        sender_id: the conversation id.
+
+    Returns:
+        The number of deleted events.
+    """
+    if not has_events_table(engine):
+        return 0
+    with engine.begin() as connection:
+        result = connection.execute(sa.delete(events).where(events.c.sender_id == sender_id))
+        return int(result.rowcount or 0)
+
+
+def stale_conversations(engine: Engine, days: float, now: float | None = None) -> list[str]:
+    """Conversation ids whose LAST event is older than ``days`` days."""
+    if not has_events_table(engine):
+        return []
+    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    query = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < cutoff)
+        .order_by(events.c.sender_id)
+    )
+    with engine.connect() as connection:
+        return [row[0] for row in connection.execute(query)]
+
+
+def purge_older_than(
+    engine: Engine, days: float, now: float | None = None, dry_run: bool = False
+) -> PurgeResult:
+    """Delete the conversations whose last event is older than ``days`` days.
+
+    A conversation that is still active keeps all its events, also the old ones: a conversation is
+    deleted as a whole.
+
+    Args:
+        engine: engine of the tracker database.
+        days: retention period in days (must be positive).
+        now: the current time as a UNIX timestamp (tests); default: now.
+        dry_run: only count what would be deleted.
+
+    Returns:
+        How many conversations and events were (or would be) deleted.
+    """
+    if days <= 0:
+        raise ValueError("days must be positive")
+    stale = stale_conversations(engine, days, now)
+    if not stale:
+        return PurgeResult(0, 0)
+    deleted = 0
+    with engine.begin() as connection:
+        # In chunks: some databases limit the number of bound parameters.
+        for index in range(0, len(stale), 500):
+            chunk = stale[index : index + 500]
+            condition = events.c.sender_id.in_(chunk)
+            if dry_run:
+                counted = connection.execute(sa.select(sa.func.count()).select_from(events).where(condition))
+                deleted += int(counted.scalar() or 0)
+            else:
+                deleted += int(connection.execute(sa.delete(events).where(condition)).rowcount or 0)
+    return PurgeResult(len(stale), deleted)

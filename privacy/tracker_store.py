@@ -1,0 +1,184 @@
+"""A Rasa SQL tracker store that masks personal data before it is written.
+
+Configure it in ``endpoints.yml`` with the same keys as Rasa's ``SQL`` store::
+
+    tracker_store:
+      type: privacy.tracker_store.MaskingTrackerStore
+      dialect: "sqlite"            # or "postgresql" (then url, port, db, username, password, login_db)
+      db: "var/tracker.db"
+      keep_slots: [contact_phone, contact_email, postcode]   # optional, this is the default
+
+What is masked (with :func:`privacy.detect.mask`, e.g. ``"[BSN]"``) in every persisted event:
+the resident's text, the parse data (text, entity values, ...), channel metadata, bot messages
+(text and data), entities of ``EntitiesAdded`` events and slot values, except the slots in
+``keep_slots`` that flows need later (e.g. the contact phone number for a call-back).
+
+Only what is WRITTEN is masked; the in-memory tracker of the running turn is not touched. Rasa
+reads the tracker back from the store at the next message, so policies and actions then see the
+masked text (acceptable: only the kept slots carry values across turns).
+
+"Forget me": when a turn contains one of ``forget_actions`` (default ``action_forget_me``)
+followed by a ``Restarted`` event, the store deletes every stored event of the conversation and
+only writes what comes after the restart. Without this, Rasa would write the current session
+back right after the action server deleted it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, Restarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from privacy.detect import mask_data
+from privacy.tracker_db import PurgeResult
+from privacy.tracker_db import delete_conversation as _delete_conversation
+from privacy.tracker_db import purge_older_than as _purge_older_than
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "var/tracker.db"
+#: Slots whose values flows need in a later turn; kept unmasked unless configured otherwise.
+DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("contact_phone", "contact_email", "postcode")
+DEFAULT_FORGET_ACTIONS: tuple[str, ...] = ("action_forget_me",)
+
+# Keys of an event dict that hold free text or data from the resident or the channel.
+_MASKED_KEYS = ("text", "parse_data", "metadata", "data", "entities", "action_text")
+
+
+def _as_names(value: Any, default: Iterable[str]) -> frozenset[str]:
+    """Accept a list or a comma-separated string (environment variables in endpoints.yml)."""
+    if value is None:
+        return frozenset(default)
+    if isinstance(value, str):
+        return frozenset(name.strip() for name in value.split(",") if name.strip())
+    return frozenset(str(name) for name in value)
+
+
+def mask_event_dict(data: dict[str, Any], keep_slots: Iterable[str] = DEFAULT_KEEP_SLOTS) -> dict[str, Any]:
+    """Return a masked copy of a serialised event (``Event.as_dict()``).
+
+    Args:
+        data: the event as Rasa serialises it.
+        keep_slots: slots whose value is stored unmasked.
+    """
+    masked = dict(data)
+    for key in _MASKED_KEYS:
+        if key in masked:
+            masked[key] = mask_data(masked[key])
+    if masked.get("event") == "slot" and masked.get("name") not in set(keep_slots):
+        masked["value"] = mask_data(masked.get("value"))
+    return masked
+
+
+class _PersistedEvent:
+    """What ``SQLTrackerStore.save`` needs of an event (``type_name``, ``as_dict``), masked."""
+
+    def __init__(self, event: Event, data: dict[str, Any]) -> None:
+        self.type_name = event.type_name
+        self._data = data
+
+    def as_dict(self) -> dict[str, Any]:
+        return self._data
+
+
+class MaskingTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that masks personal data before persisting (see module docstring)."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        dialect: str = "sqlite",
+        host: str | None = None,
+        port: int | None = None,
+        db: str = DEFAULT_DB,
+        username: str | None = None,
+        password: str | None = None,
+        event_broker: EventBroker | None = None,
+        login_db: str | None = None,
+        query: dict | None = None,
+        keep_slots: Iterable[str] | str | None = None,
+        forget_actions: Iterable[str] | str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Create the store; arguments as Rasa's ``SQLTrackerStore`` plus the two below.
+
+        Args:
+            keep_slots: slots stored unmasked (default :data:`DEFAULT_KEEP_SLOTS`).
+            forget_actions: actions after which a ``Restarted`` event erases the conversation.
+        """
+        self.keep_slots = _as_names(keep_slots, DEFAULT_KEEP_SLOTS)
+        self.forget_actions = _as_names(forget_actions, DEFAULT_FORGET_ACTIONS)
+        if dialect == "sqlite" and db and db != ":memory:" and not (host and "://" in host):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            domain=domain,
+            dialect=dialect,
+            host=host,
+            port=port,
+            db=db,
+            username=username,
+            password=password,
+            event_broker=event_broker,
+            login_db=login_db,
+            query=query,
+            **kwargs,
+        )
+
+    # ------------------------------------------------------------------ masking
+    def mask_event(self, event: Event) -> dict[str, Any]:
+        """The masked serialised form of ``event``, as it will be stored."""
+        return mask_event_dict(event.as_dict(), self.keep_slots)
+
+    def _forget_restart_index(self, tracker: DialogueStateTracker) -> int | None:
+        """Index of the ``Restarted`` that follows the last forget action, if any."""
+        forget_seen = False
+        restart_index = None
+        for index, event in enumerate(tracker.events):
+            if isinstance(event, ActionExecuted) and event.action_name in self.forget_actions:
+                forget_seen = True
+                restart_index = None
+            elif forget_seen and isinstance(event, Restarted):
+                restart_index = index
+                forget_seen = False
+        return restart_index
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events ``save`` writes, masked; after "forget me" only what follows the restart."""
+        restart_index = self._forget_restart_index(tracker)
+        if restart_index is not None:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .delete(synchronize_session=False)
+            )
+            logger.info("Forgot conversation (%d stored events deleted).", deleted)
+            events: Iterable[Event] = itertools.islice(tracker.events, restart_index + 1, None)
+        else:
+            events = super()._additional_events(session, tracker)
+        return iter([_PersistedEvent(event, self.mask_event(event)) for event in events])
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
+    ) -> None:
+        """Publish masked events to the event broker too."""
+        for event in new_events:
+            body = {"sender_id": sender_id}
+            body.update(self.mask_event(event))
+            event_broker.publish(body)
+
+    # ------------------------------------------------------------------ deletion
+    def delete_conversation(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation; returns the number of events."""
+        return _delete_conversation(self.engine, sender_id)
+
+    def purge_older_than(self, days: float, now: float | None = None, dry_run: bool = False) -> PurgeResult:
+        """Delete conversations whose last event is older than ``days`` days."""
+        return _purge_older_than(self.engine, days, now=now, dry_run=dry_run)
