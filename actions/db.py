@@ -59,6 +59,7 @@ TABLE_MODULES: list[str] = [
     "privacy.processing_log",
     "actions.outbox",
     "actions.tickets",
+    "signals.store",
 ]
 
 

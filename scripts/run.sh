@@ -74,6 +74,9 @@ if [ -f backend/__main__.py ]; then
   start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
 fi
 start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
+if [ -f actions/outbox.py ]; then
+  start outbox "$PY" -m actions.outbox
+fi
 cleanup() { echo; echo "Stopping..."; stop_all; echo "Stopped."; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

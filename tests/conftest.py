@@ -71,3 +71,61 @@ def make_tracker() -> TrackerFactory:
 def dispatcher() -> CollectingDispatcher:
     """A fresh dispatcher that collects the bot's messages."""
     return CollectingDispatcher()
+
+
+# ---------------------------------------------------------------- databases (actions.db)
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    from actions import db
+    from actions.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.dispose_engines()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``DATABASE_URL`` pointing at a fresh SQLite file for this test; yields the URL."""
+    from actions import db
+    from actions.config import get_settings
+
+    url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    _use_database(monkeypatch, url)
+    yield url
+    db.dispose_engines()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def postgres_db(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``DATABASE_URL`` pointing at a fresh schema in the local PostgreSQL (dropped afterwards).
+
+    Skips (with the reason) when the server at 127.0.0.1:5432 is not reachable.
+    """
+    import uuid
+
+    import sqlalchemy as sa
+
+    from actions import db
+    from actions.config import get_settings
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection problem means: not available here
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 not reachable: {type(exc).__name__}")
+    _use_database(monkeypatch, f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+    try:
+        yield get_settings().database_url
+    finally:
+        db.dispose_engines()
+        get_settings.cache_clear()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

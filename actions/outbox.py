@@ -1,0 +1,323 @@
+"""Transactional outbox: everything that must reach a backend survives outages and restarts.
+
+A feature writes an outbox entry with :func:`enqueue` in the *same* database transaction as its own
+record (e.g. a handoff ticket), then calls :func:`deliver` to try it at once. When the backend is
+down, the entry stays ``pending`` and the worker (``python -m actions.outbox``) retries it with
+exponential backoff (``next_attempt_at``) until it is delivered. Every entry carries an idempotency
+key that handlers pass on (``Idempotency-Key`` header), so a retry never creates a duplicate.
+
+Handlers are registered per kind (``"klantinteracties.handoff"``, ``"zaken.create"``, ...)::
+
+    @register_handler("zaken.create")
+    async def create_zaak(payload: dict, idempotency_key: str) -> dict | None: ...
+
+and the worker imports the modules in :data:`HANDLER_MODULES` to find them. A handler raises
+:class:`PermanentDeliveryError` (or lets a ``BackendRejected`` escape) when retrying cannot help;
+the entry is then marked ``dead`` and logged. Any other exception means "try again later".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from actions.db import get_engine, metadata, run_db
+
+logger = logging.getLogger(__name__)
+
+PENDING = "pending"
+DELIVERED = "delivered"
+DEAD = "dead"
+#: First retry delay; doubles per failed attempt up to :data:`MAX_DELAY`.
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+#: How long a delivery attempt owns an entry (protects against two workers sending at once).
+LOCK_TIME = timedelta(minutes=2)
+DEFAULT_INTERVAL_SECONDS = 5.0
+ERROR_MAX = 1000
+
+#: Modules that register handlers; the worker imports them (others append their module here).
+HANDLER_MODULES: list[str] = [
+    "actions.tickets",
+    "actions.employee",
+    "actions.zaak_submission",
+]
+
+Handler = Callable[[dict[str, Any], str], Awaitable[dict[str, Any] | None]]
+_HANDLERS: dict[str, Handler] = {}
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(100), nullable=False, index=True),
+    sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, default=PENDING, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    keep_existing=True,  # ``python -m actions.outbox`` runs this module twice (__main__ and by name)
+)
+
+
+class PermanentDeliveryError(Exception):
+    """Raised by a handler when retrying cannot help (the entry becomes ``dead``)."""
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Read a stored datetime as UTC (SQLite returns naive values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# ---------------------------------------------------------------------------- handlers
+def register_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Decorator: register ``fn(payload, idempotency_key)`` as the handler of ``kind``."""
+
+    def decorate(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return decorate
+
+
+def get_handler(kind: str) -> Handler | None:
+    """The handler of ``kind`` (imports :data:`HANDLER_MODULES` on first miss)."""
+    if kind not in _HANDLERS:
+        load_handlers()
+    return _HANDLERS.get(kind)
+
+
+def load_handlers() -> None:
+    """Import the modules in :data:`HANDLER_MODULES` so their handlers are registered."""
+    for name in HANDLER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            logger.exception("outbox handler module %s could not be imported", name)
+
+
+# ---------------------------------------------------------------------------- writing
+def backoff_delay(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed attempts (30 s, 1 min, 2 min, ... 1 h)."""
+    factor = 2 ** max(0, min(attempts - 1, 20))
+    return min(BASE_DELAY * factor, MAX_DELAY)
+
+
+def enqueue(
+    conn: Connection,
+    kind: str,
+    payload: dict[str, Any],
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Add an entry inside the caller's transaction and return its id.
+
+    Args:
+        conn: A connection inside the caller's transaction (``engine.begin()``).
+        kind: Handler kind, e.g. ``"klantinteracties.handoff"``.
+        payload: JSON-serialisable data for the handler.
+        idempotency_key: Unique key; a second enqueue with the same key returns the first entry.
+        now: Creation time (default: now).
+    """
+    key = idempotency_key or f"{kind}:{uuid.uuid4()}"
+    existing = conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == key)).scalar()
+    if existing is not None:
+        return int(existing)
+    moment = now or utcnow()
+    result = conn.execute(
+        outbox.insert().values(
+            kind=kind,
+            idempotency_key=key,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=moment,
+            created_at=moment,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def get_entry(entry_id: int) -> dict[str, Any] | None:
+    """One outbox entry as a dict (tests, the employee tool), or ``None``."""
+    with get_engine().connect() as conn:
+        row = conn.execute(outbox.select().where(outbox.c.id == entry_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def entries(kind: str | None = None) -> list[dict[str, Any]]:
+    """All outbox entries (optionally of one kind), oldest first."""
+    query = outbox.select().order_by(outbox.c.id)
+    if kind:
+        query = query.where(outbox.c.kind == kind)
+    with get_engine().connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+# ---------------------------------------------------------------------------- delivery
+def _claim(entry_id: int, now: datetime) -> dict[str, Any] | None:
+    """Lock a pending entry for one attempt; ``None`` when delivered, dead or being sent."""
+    with get_engine().begin() as conn:
+        claimed = conn.execute(
+            outbox.update()
+            .where(
+                outbox.c.id == entry_id,
+                outbox.c.status == PENDING,
+                sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now),
+            )
+            .values(locked_until=now + LOCK_TIME)
+        ).rowcount
+        if claimed != 1:
+            return None
+        row = conn.execute(outbox.select().where(outbox.c.id == entry_id)).mappings().one()
+        return dict(row)
+
+
+def _finish(entry_id: int, values: dict[str, Any]) -> None:
+    with get_engine().begin() as conn:
+        conn.execute(outbox.update().where(outbox.c.id == entry_id).values(locked_until=None, **values))
+
+
+async def deliver(entry_id: int, now: datetime | None = None) -> str:
+    """Try to deliver one entry now (whatever its ``next_attempt_at``).
+
+    Returns:
+        The entry's status afterwards (``delivered``, ``pending``, ``dead``) or ``"busy"`` when it
+        was not pending or another process is sending it.
+    """
+    moment = now or utcnow()
+    entry = await run_db(_claim, entry_id, moment)
+    if entry is None:
+        return "busy"
+    handler = get_handler(entry["kind"])
+    attempts = int(entry["attempts"] or 0) + 1
+    if handler is None:
+        error = f"no handler registered for kind {entry['kind']!r}"
+        logger.error("outbox %s: %s", entry_id, error)
+        await run_db(_finish, entry_id, _retry_values(attempts, moment, error))
+        return PENDING
+    try:
+        result = await handler(dict(entry["payload"]), entry["idempotency_key"])
+    except PermanentDeliveryError as exc:
+        return await _dead(entry_id, attempts, exc)
+    except Exception as exc:  # noqa: BLE001 - every failure is retried, the reason is logged
+        from actions.clients.errors import BackendRejected
+
+        if isinstance(exc, BackendRejected):
+            return await _dead(entry_id, attempts, exc)
+        logger.warning("outbox %s (%s) attempt %s failed: %r", entry_id, entry["kind"], attempts, exc)
+        await run_db(_finish, entry_id, _retry_values(attempts, moment, repr(exc)))
+        return PENDING
+    await run_db(
+        _finish,
+        entry_id,
+        {
+            "status": DELIVERED,
+            "attempts": attempts,
+            "delivered_at": utcnow(),
+            "result": result,
+            "last_error": None,
+        },
+    )
+    logger.info("outbox %s (%s) delivered after %s attempt(s)", entry_id, entry["kind"], attempts)
+    return DELIVERED
+
+
+def _retry_values(attempts: int, now: datetime, error: str) -> dict[str, Any]:
+    return {
+        "attempts": attempts,
+        "next_attempt_at": now + backoff_delay(attempts),
+        "last_error": error[:ERROR_MAX],
+    }
+
+
+async def _dead(entry_id: int, attempts: int, exc: Exception) -> str:
+    logger.error("outbox %s gave up (will not retry): %r", entry_id, exc)
+    await run_db(
+        _finish, entry_id, {"status": DEAD, "attempts": attempts, "last_error": repr(exc)[:ERROR_MAX]}
+    )
+    return DEAD
+
+
+def _due_ids(now: datetime, limit: int) -> list[int]:
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            sa.select(outbox.c.id)
+            .where(
+                outbox.c.status == PENDING,
+                outbox.c.next_attempt_at <= now,
+                sa.or_(outbox.c.locked_until.is_(None), outbox.c.locked_until < now),
+            )
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+        ).scalars()
+        return [int(i) for i in rows]
+
+
+async def deliver_due(now: datetime | None = None, limit: int = 50) -> dict[str, int]:
+    """Try every entry whose ``next_attempt_at`` has come; return counts per resulting status."""
+    moment = now or utcnow()
+    counts: dict[str, int] = {}
+    for entry_id in await run_db(_due_ids, moment, limit):
+        status = await deliver(entry_id, now=moment)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+async def run_worker(once: bool = False, interval: float = DEFAULT_INTERVAL_SECONDS) -> None:
+    """Deliver due entries; with ``once`` a single pass, else forever every ``interval`` seconds."""
+    load_handlers()
+    while True:
+        try:
+            counts = await deliver_due()
+            if counts:
+                logger.info("outbox pass: %s", counts)
+        except Exception:  # the worker must survive a database hiccup
+            logger.exception("outbox pass failed")
+        if once:
+            return
+        await asyncio.sleep(interval)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m actions.outbox [--once] [--interval SECONDS]``."""
+    parser = argparse.ArgumentParser(prog="python -m actions.outbox", description=__doc__.splitlines()[0])
+    parser.add_argument("--once", action="store_true", help="one delivery pass, then exit")
+    parser.add_argument(
+        "--interval", type=float, default=DEFAULT_INTERVAL_SECONDS, help="seconds between passes"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(run_worker(once=args.once, interval=args.interval))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the worker of the importable module, where the handler modules register their handlers.
+    from actions import outbox as _module
+
+    raise SystemExit(_module.main())
