@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content import Content, ContentError, Product, get_content
+from actions.privacy import privacy_notice
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +107,14 @@ class ActionAnswerTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Utter the product answer, offer an appointment/human/second topic, remember the topic."""
+        notice = privacy_notice(dispatcher, tracker)
         content = load_content_safely()
         intent = latest_intent(tracker)
         product = content.product_for_intent(intent, product_hint(tracker)) if content else None
         if content is None or product is None:
             logger.info("no content product for intent %s", intent)
             utter_unknown(dispatcher, content)
-            return []
+            return notice
 
         values = product_values(content, product)
         if product.other_body:
@@ -137,7 +139,7 @@ class ActionAnswerTopic(Action):
                 other_title=other.title,
                 buttons=[{"title": other.button_title, "payload": f"/{other.intent}"}],
             )
-        return [SlotSet(CURRENT_TOPIC_SLOT, product.key)]
+        return [*notice, SlotSet(CURRENT_TOPIC_SLOT, product.key)]
 
 
 class ActionAnswerFollowup(Action):

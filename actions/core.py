@@ -154,16 +154,19 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions.privacy import privacy_notice
+
+        notice = privacy_notice(dispatcher, tracker)
         problem = next(tracker.get_latest_entity_values(INPUT_PROBLEM_ENTITY), None)
         step = consecutive_fallbacks(tracker)
         if step >= 2:
             if problem in INPUT_PROBLEM_RESPONSES:
                 dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
             dispatcher.utter_message(response="utter_fallback_human")
-            return []
+            return notice
         if problem in INPUT_PROBLEM_RESPONSES:
             dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
-            return []
+            return notice
         suggestions = suggested_intents(tracker)
         if suggestions:
             buttons = [
@@ -172,7 +175,7 @@ class ActionFallback(Action):
             dispatcher.utter_message(response="utter_fallback_clarify", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_fallback_rephrase")
-        return []
+        return notice
 
 
 class ActionCancel(Action):

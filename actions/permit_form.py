@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -86,8 +87,8 @@ def format_number(value: float, decimals: int = 2) -> str:
 Parser = Callable[[str, str | None, bool], Any]
 
 
-class PermitFormValidation(FormValidationAction):
-    """Base class of the self-check validation actions.
+class PermitFormValidation(FormValidationAction, ABC):
+    """Base class of the self-check validation actions (abstract: not registered as an action).
 
     Subclasses set :attr:`slots` (all question slots, in order), :attr:`trigger_intent`, implement
     :meth:`questions` (the questions that still matter) and :meth:`parse` (read one slot's answer).
@@ -95,6 +96,11 @@ class PermitFormValidation(FormValidationAction):
 
     slots: tuple[str, ...] = ()
     trigger_intent: str = ""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The validation action's name, ``validate_<form>``."""
+
     #: Prefix of this form's responses, e.g. "dormer" -> utter_dormer_invalid_<code>.
     response_prefix: str = ""
 

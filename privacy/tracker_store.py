@@ -49,6 +49,9 @@ DEFAULT_DB = "var/tracker.db"
 DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("contact_phone", "contact_email", "postcode")
 DEFAULT_FORGET_ACTIONS: tuple[str, ...] = ("action_forget_me",)
 
+#: Channel metadata that must never be persisted (identity tokens).
+SECRET_METADATA_KEYS: tuple[str, ...] = ("auth_token",)
+
 # Keys of an event dict that hold free text or data from the resident or the channel.
 _MASKED_KEYS = ("text", "parse_data", "metadata", "data", "entities", "action_text")
 
@@ -70,6 +73,10 @@ def mask_event_dict(data: dict[str, Any], keep_slots: Iterable[str] = DEFAULT_KE
         keep_slots: slots whose value is stored unmasked.
     """
     masked = dict(data)
+    metadata = masked.get("metadata")
+    if isinstance(metadata, dict) and any(key in metadata for key in SECRET_METADATA_KEYS):
+        # the portal's identity token carries the BSN: it is checked per message, never stored
+        masked["metadata"] = {k: v for k, v in metadata.items() if k not in SECRET_METADATA_KEYS}
     for key in _MASKED_KEYS:
         if key in masked:
             masked[key] = mask_data(masked[key])

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Warnings that are expected, with the reason they do not matter.
 BENIGN: list[tuple[str, str]] = [
     # Internal intents that come from buttons or channels, not from typed text.
-    (r"The intent '(nlu_fallback|unsupported_media)' is listed in the domain file, but is not found",
+    (r"The intent '(nlu_fallback|unsupported_media|human_reply|proactive_signal|session_start)' is listed in the domain file, but is not found",
      "set by a component or a channel, never typed"),
     # The input_problem entity is set by components/input_guard.py, not learned from examples.
     (r"The entity '(input_problem)' is not used in any", "set by a component"),
