@@ -18,8 +18,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "docs/spec/intents.yml"
 MIN_ACCURACY = 0.90
@@ -30,8 +28,10 @@ TOPIC_GROUPS = ("burgerzaken", "wonen_en_buitenruimte", "contact", "sociaal_dome
 
 def topic_intents() -> set[str]:
     """Intents of the municipal and social-domain groups of the public contract."""
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    return {item["name"] for group in TOPIC_GROUPS for item in spec.get(group, [])}
+    from contract import intent_groups
+
+    groups = intent_groups(SPEC)
+    return {name for group in TOPIC_GROUPS for name in groups.get(group, [])}
 
 
 def run_rasa(model: str, out: Path, plot: bool) -> None:
