@@ -17,14 +17,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.auth import verified_bsn
 from actions.db import run_db
 from privacy.forget import ForgetRequest, forget
 
 logger = logging.getLogger(__name__)
 
 AFFIRM_INTENT = "affirm"
-#: Slot with the resident's verified BSN, when a flow has one (hooks may delete by BSN).
-BSN_SLOT = "bsn"
 
 
 class ActionForgetMeConfirm(Action):
@@ -54,7 +53,9 @@ class ActionForgetMe(Action):
             # Never erase without an explicit "ja" (e.g. when predicted outside the rule).
             dispatcher.utter_message(response="utter_forget_me_cancelled")
             return []
-        request = ForgetRequest(sender_id=tracker.sender_id, resident_bsn=tracker.get_slot(BSN_SLOT))
+        # with a verified identity, data kept under the BSN (e.g. signal consents given in
+        # another conversation) is deleted too
+        request = ForgetRequest(sender_id=tracker.sender_id, resident_bsn=verified_bsn(tracker))
         report = await run_db(functools.partial(forget, request))
         if report.complete:
             dispatcher.utter_message(response="utter_forgotten")

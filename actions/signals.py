@@ -1,0 +1,149 @@
+"""Proactive signals in the conversation: opt-in, opt-out and delivery (package ``signals/``).
+
+* ``action_signals_offer`` (intent ``subscribe_signals``): needs a verified identity (portal token,
+  :func:`actions.auth.verified_bsn`); without it ``utter_signals_need_login``. With it
+  ``utter_signals_explain``: what is sent, how often, from which data, how to stop; buttons Ja/Nee.
+* ``action_signals_subscribe`` (rule: after the offer, ``affirm``): checks the identity again and
+  records the consent with the version of the consent text (``consent.text_version`` in
+  signals/rules.yml). Only this action ever creates a consent.
+* ``action_signals_unsubscribe`` (intent ``unsubscribe_signals``): no login needed and no question
+  asked; it takes effect at once for this conversation, and for the resident when verified.
+* ``action_deliver_signal`` (external intent ``proactive_signal`` triggered by the signal engine):
+  utters the rule's message with its follow-up buttons and the stop button.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.auth import verified_bsn
+from actions.db import run_db
+from signals import forget as _forget_hook  # noqa: F401 - registers the "vergeet mij" hook
+from signals import store
+from signals.delivery import DATE_ENTITY, RULE_ENTITY
+from signals.rules import RulesError, load_rules
+
+logger = logging.getLogger(__name__)
+
+AFFIRM_INTENT = "affirm"
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
+            return str(entity["value"])
+    return None
+
+
+class ActionSignalsOffer(Action):
+    """Explains the signals and asks for consent (or asks to log in first)."""
+
+    def name(self) -> str:
+        return "action_signals_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if verified_bsn(tracker) is None:
+            dispatcher.utter_message(response="utter_signals_need_login")
+            return []
+        dispatcher.utter_message(response="utter_signals_explain")
+        return []
+
+
+class ActionSignalsSubscribe(Action):
+    """Records the consent after an explicit "ja" to the explanation."""
+
+    def name(self) -> str:
+        return "action_signals_subscribe"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if _intent(tracker) != AFFIRM_INTENT:
+            # Never record consent without an explicit "ja" (e.g. when predicted outside the rule).
+            dispatcher.utter_message(response="utter_signals_not_subscribed")
+            return []
+        bsn = verified_bsn(tracker)
+        if bsn is None:
+            dispatcher.utter_message(response="utter_signals_need_login")
+            return []
+        try:
+            version = load_rules().consent_text_version
+            await run_db(
+                functools.partial(
+                    store.record_consent,
+                    bsn,
+                    tracker.get_latest_input_channel() or "",
+                    tracker.sender_id,
+                    version,
+                )
+            )
+        except Exception:  # noqa: BLE001 - the resident gets an answer, the log the reason
+            logger.exception("recording the signal consent failed")
+            dispatcher.utter_message(response="utter_signals_failed")
+            return []
+        dispatcher.utter_message(response="utter_signals_subscribed")
+        return []
+
+
+class ActionSignalsUnsubscribe(Action):
+    """Opt-out, effective at once: no more signals for this conversation (and resident, if known)."""
+
+    def name(self) -> str:
+        return "action_signals_unsubscribe"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        bsn = verified_bsn(tracker)
+        try:
+            revoked = await run_db(functools.partial(store.revoke_consents, tracker.sender_id, bsn))
+        except Exception:  # noqa: BLE001
+            logger.exception("revoking signal consents failed")
+            dispatcher.utter_message(response="utter_signals_unsubscribe_failed")
+            return []
+        if revoked:
+            dispatcher.utter_message(response="utter_signals_unsubscribed")
+        elif bsn is None:
+            dispatcher.utter_message(response="utter_signals_not_found_login")
+        else:
+            dispatcher.utter_message(response="utter_signals_not_found")
+        return []
+
+
+class ActionDeliverSignal(Action):
+    """Utters the message of the signal rule named by the ``signal_rule`` entity, with buttons."""
+
+    def name(self) -> str:
+        return "action_deliver_signal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        rule_id = _entity(tracker, RULE_ENTITY)
+        try:
+            rules = load_rules()
+        except RulesError:
+            logger.exception("signal rules invalid; signal %s not shown", rule_id)
+            return []
+        rule = rules.get(rule_id) if rule_id else None
+        if rule is None or not rule.enabled:
+            logger.warning("proactive_signal with unknown or disabled rule %r ignored", rule_id)
+            return []
+        dispatcher.utter_message(
+            response=rule.message,
+            buttons=rules.buttons(rule),
+            signal_date=_entity(tracker, DATE_ENTITY) or "",
+        )
+        return []
