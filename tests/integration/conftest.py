@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models/gemeente.tar.gz"
+WHATSAPP_APP_SECRET = "integration-test-app-secret"
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +46,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
         TRACKER_DB_URL=f"sqlite:///{tmp / 'tracker.db'}",
         BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
         WEBCHAT_ALLOWED_ORIGINS="http://localhost:18000",
+        WHATSAPP_APP_SECRET=WHATSAPP_APP_SECRET,
+        # nothing listens there: outgoing WhatsApp messages fail fast and are given up
+        WHATSAPP_GRAPH_URL="http://127.0.0.1:9/v19.0",
     )
     started = subprocess.run(
         ["scripts/run.sh", "--background"], cwd=ROOT, env=env, capture_output=True, text=True
