@@ -73,7 +73,7 @@ echo "Starting the municipal assistant:"
 if [ -f backend/__main__.py ]; then
   start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
 fi
-start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
+SANIC_HOST="$HOST" start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
 if [ -f actions/outbox.py ]; then
   start outbox "$PY" -m actions.outbox
 fi
