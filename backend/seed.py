@@ -68,6 +68,7 @@ ZAAKTYPEN = [
     ("MELDING-OPENBARE-RUIMTE", "Melding openbare ruimte", 14, "openbaar"),
     ("AANVRAAG-PARKEERVERGUNNING", "Aanvraag parkeervergunning", 56, "zaakvertrouwelijk"),
     ("TERUGBELVERZOEK", "Terugbelverzoek", 3, "zaakvertrouwelijk"),
+    ("VERHUIZING", "Verhuizing binnen de gemeente", 5, "zaakvertrouwelijk"),
 ]
 STATUSTYPEN = [
     # volgnummer, omschrijving, generiek, statustekst, eindstatus

@@ -1,0 +1,509 @@
+"""Appointments at the desk: make (``appointment_form``), move (``appointment_change_form``) and
+cancel (``appointment_cancel_form``) an appointment through the appointment system.
+
+Make: product (buttons; prefilled from the message or ``current_topic``) -> preferred day (a working
+day, not in the past) -> a free time (at most :data:`MAX_OPTIONS` buttons) -> name -> e-mail or phone
+-> summary and confirmation -> booking (``appointment_reference``). Move: reference -> day -> time ->
+confirmation. Cancel: reference -> confirmation. A booking is made at once (a time slot cannot wait
+in an outbox); when the system is down the resident hears that nothing was booked and what to do now.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from datetime import date, timedelta
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.appointments import AppointmentsClient, Booking, Product
+from actions.clients.errors import BackendError, BackendNotFound, BackendRejected
+from actions.dates import ImpossibleDateError, format_date, is_working_day, parse_date
+from actions.flow_form import (
+    NO,
+    STOP_SLOT,
+    FlowFormValidation,
+    entity_value,
+    find_email,
+    find_phone,
+    idempotency_key,
+    parse_confirmation,
+    reset_events,
+)
+from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+
+logger = logging.getLogger(__name__)
+
+MAKE_SLOTS = ("appt_product", "appt_date", "appt_slot", "appt_name", "appt_contact", "appt_confirm")
+CHANGE_SLOTS = ("appt_reference", "appt_date", "appt_slot", "appt_confirm")
+CANCEL_SLOTS = ("appt_reference", "appt_confirm")
+AUX_SLOTS = ("appt_options", "appt_current")
+ALL_SLOTS = tuple(dict.fromkeys(MAKE_SLOTS + CHANGE_SLOTS + AUX_SLOTS))
+MAX_OPTIONS = 5
+#: How far ahead the resident may pick a day.
+MAX_DAYS_AHEAD = 60
+#: Words and content keys that name a product code of the appointment system.
+PRODUCT_WORDS = {
+    "paspoort": "paspoort",
+    "pas": "paspoort",
+    "identiteitskaart": "identiteitskaart",
+    "id": "identiteitskaart",
+    "id-kaart": "identiteitskaart",
+    "idkaart": "identiteitskaart",
+    "rijbewijs": "rijbewijs",
+    "uittreksel": "uittreksel-brp",
+    "uittreksel_brp": "uittreksel-brp",
+    "brp": "uittreksel-brp",
+}
+_REFERENCE = re.compile(r"\b[aA][- ]?(20[0-9]{2})[- ]?([0-9]{5})\b")
+_TIME = re.compile(r"\b([01]?[0-9]|2[0-3])(?:[:.]([0-5][0-9])|\s*uur)\b(?![.\-/]\d)")
+_HALF = re.compile(r"\bhalf\s+([1-9]|1[0-2])\b")
+_ORDINALS = {"eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "laatste": -1}
+
+
+def normalise_reference(value: str) -> str | None:
+    """``A-2026-00012`` from "a202600012", "A 2026 00012", ..., else ``None``."""
+    match = _REFERENCE.search(value)
+    return f"A-{match[1]}-{match[2]}" if match else None
+
+
+def product_key(value: Any) -> str | None:
+    """A product code candidate from an entity value, a content key or a word."""
+    if not value:
+        return None
+    text = str(value).strip().lower()
+    return PRODUCT_WORDS.get(text, text)
+
+
+def parse_product(text: str, entities: list[dict], requested: bool) -> Any:
+    """The product from a button or entity, or (when asked) from a word in the message."""
+    value = entity_value(entities, "product", "document_type")
+    if value:
+        return product_key(value)
+    if not requested:
+        return None
+    for word in re.findall(r"[\w-]+", text.lower()):
+        if word in PRODUCT_WORDS:
+            return PRODUCT_WORDS[word]
+    return invalid("product")
+
+
+def parse_time(text: str) -> str | None:
+    """A clock time as ``HH:MM`` ("9:30", "10.30", "10 uur", "half 11"), else ``None``."""
+    lowered = text.lower()
+    if match := _HALF.search(lowered):
+        hour = int(match[1]) - 1
+        return f"{hour + 12 if hour < 7 else hour:02d}:30"
+    if match := _TIME.search(lowered):
+        hour = int(match[1])
+        return f"{hour + 12 if hour < 7 else hour:02d}:{match[2] or '00'}"
+    return None
+
+
+def parse_slot_choice(text: str, requested: bool) -> Any:
+    """A chosen time (``HH:MM``) or option number (``#1``); only a clear time when not asked."""
+    value = parse_time(text)
+    if value:
+        return value
+    if not requested:
+        return None
+    lowered = text.lower().strip()
+    for word, index in _ORDINALS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            return f"#{index}"
+    if re.fullmatch(r"[1-9]", lowered):
+        return f"#{int(lowered) - 1}"
+    return invalid("slot")
+
+
+def parse_appointment_answer(
+    slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]
+) -> Any:
+    """Read one answer of the appointment forms (see :meth:`PermitFormValidation.parse`)."""
+    if slot == "appt_product":
+        return parse_product(text, entities, requested)
+    if slot == "appt_date":
+        try:
+            day = parse_date(text)
+        except ImpossibleDateError:
+            return invalid("impossible_date")
+        return day.isoformat() if day else (invalid("no_date") if requested else None)
+    if slot == "appt_slot":
+        return parse_slot_choice(text, requested)
+    if slot == "appt_contact":
+        value = entity_value(entities, "email") or find_email(text) or find_phone(text)
+        return str(value).lower() if value else (invalid("contact") if requested else None)
+    if slot == "appt_reference":
+        value = normalise_reference(str(entity_value(entities, "appointment_reference") or text))
+        return value or (invalid("reference") if requested else None)
+    if slot == "appt_confirm":
+        return parse_confirmation(text, intent, requested)
+    return None  # appt_name: free text
+
+
+def _slot_label(begin: Any) -> str:
+    return f"{begin:%H:%M}"
+
+
+def booking_values(booking: Booking, name: str | None = None) -> dict[str, str]:
+    """Template values of a booking: product (``name`` when known), date, time, location."""
+    return {
+        "product": name or booking.product,
+        "date": format_date(booking.slot.begin.date()),
+        "time": _slot_label(booking.slot.begin),
+        "location": booking.slot.locatie,
+    }
+
+
+async def product_name(code: str | None) -> str:
+    """The product's name in the appointment system ("Paspoort aanvragen"); the code if unknown."""
+    if not code:
+        return ""
+    try:
+        async with AppointmentsClient.from_settings() as client:
+            products = await client.list_products()
+    except BackendError:
+        return code
+    return next((p.naam for p in products if p.code == code), code)
+
+
+def bring_text(code: str | None) -> str:
+    """What to bring for this product, from the municipality content (empty when unknown)."""
+    try:
+        from actions.content import get_content
+
+        content = get_content()
+        product = content.product((code or "").replace("-", "_")) or content.find_product(code)
+    except Exception:  # content problems must never silence the assistant
+        logger.exception("content could not be loaded")
+        return ""
+    return product.bring_text() if product else ""
+
+
+class AppointmentValidation(FlowFormValidation):
+    """Validation shared by the three appointment forms."""
+
+    response_prefix = "appt"
+    free_text_slots = frozenset({"appt_name"})
+
+    def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
+        return parse_appointment_answer(slot, text, intent, requested, entities)
+
+    async def _products(self) -> list[Product]:
+        async with AppointmentsClient.from_settings() as client:
+            return await client.list_products()
+
+    async def _options(self, slot: str, product: str, day: date, dispatcher, tracker) -> dict[str, Any]:
+        """Load the free times of ``product`` on ``day`` (or reject the day when none are free)."""
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                free = await client.free_slots(product, day)
+        except BackendError:
+            logger.warning("appointment system unavailable while loading free slots")
+            return self.stop(slot, "utter_appt_unavailable", dispatcher, **_contact())
+        if not free:
+            return self.reject(slot, "no_slots", dispatcher, tracker, date=format_date(day))
+        options = [
+            {"id": s.id, "label": _slot_label(s.begin), "location": s.locatie} for s in free[:MAX_OPTIONS]
+        ]
+        return {"appt_options": options, "appt_slot": None}
+
+    async def validate_appt_product(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_invalid(value) or not value:
+            return self.reject("appt_product", "product", dispatcher, tracker)
+        try:
+            products = await self._products()
+        except BackendError:
+            return self.stop("appt_product", "utter_appt_unavailable", dispatcher, **_contact())
+        code = next(
+            (p.code for p in products if value in (p.code, p.naam.lower()) or p.code.startswith(str(value))),
+            None,
+        )
+        if code is None:
+            return self.reject("appt_product", "product", dispatcher, tracker)
+        result = self.accept("appt_product", code, tracker)
+        day = tracker.get_slot("appt_date")
+        if day and "appt_date" not in tracker.slots_to_validate():
+            result |= await self._options("appt_date", code, date.fromisoformat(day), dispatcher, tracker)
+        return result
+
+    async def validate_appt_date(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_invalid(value):
+            return self.reject("appt_date", value["invalid"], dispatcher, tracker)
+        day = date.fromisoformat(str(value))
+        today = date.today()
+        if day < today:
+            return self.reject("appt_date", "past", dispatcher, tracker, date=format_date(day))
+        if day > today + timedelta(days=MAX_DAYS_AHEAD):
+            return self.reject("appt_date", "too_far", dispatcher, tracker, date=format_date(day))
+        if not is_working_day(day):
+            return self.reject("appt_date", "not_working_day", dispatcher, tracker, date=format_date(day))
+        result = self.accept("appt_date", day.isoformat(), tracker)
+        product = tracker.get_slot("appt_product")
+        if product:
+            result |= await self._options("appt_date", product, day, dispatcher, tracker)
+        return result
+
+    async def validate_appt_slot(self, value: Any, dispatcher, tracker, domain) -> dict:
+        options = tracker.get_slot("appt_options") or []
+        if not options:
+            return {"appt_slot": None}  # no day chosen yet: the time is asked after the day
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_slot", "slot", dispatcher, tracker)
+        if value.startswith("#"):
+            index = int(value[1:])
+            chosen = options[index] if -len(options) <= index < len(options) else None
+        else:
+            chosen = next((o for o in options if o["label"] == value), None)
+        if chosen is None:
+            return self.reject("appt_slot", "slot", dispatcher, tracker)
+        return self.accept("appt_slot", chosen["id"], tracker)
+
+    async def validate_appt_name(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if isinstance(value, str) and re.search(r"\d", value):
+            return self.reject("appt_name", "name", dispatcher, tracker)
+        return self.validate_text("appt_name", value, dispatcher, tracker, "name", min_chars=2, max_chars=100)
+
+    async def validate_appt_contact(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_contact", "contact", dispatcher, tracker)
+        return self.accept("appt_contact", value, tracker)
+
+    async def validate_appt_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_reference", "reference", dispatcher, tracker)
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.get(value)
+        except BackendNotFound:
+            return self.reject("appt_reference", "not_found", dispatcher, tracker, reference=value)
+        except BackendError:
+            return self.stop("appt_reference", "utter_appt_unavailable", dispatcher, **_contact())
+        if booking.cancelled:
+            return self.stop("appt_reference", "utter_appt_already_cancelled", dispatcher, reference=value)
+        current = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_current", reference=value, **current)
+        return self.accept("appt_reference", value, tracker) | {
+            "appt_product": booking.product,
+            "appt_current": current,
+        }
+
+    async def validate_appt_confirm(self, value: Any, dispatcher, tracker, domain) -> dict:
+        return self.validate_confirmation("appt_confirm", value, dispatcher, tracker)
+
+
+class ValidateAppointmentForm(AppointmentValidation):
+    """Validates ``appointment_form``; the product may come from ``current_topic``."""
+
+    slots = MAKE_SLOTS
+    trigger_intent = "make_appointment"
+
+    def name(self) -> str:
+        return "validate_appointment_form"
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        starting = tracker.get_slot("requested_slot") is None and tracker.get_slot("appt_product") is None
+        topic = product_key(tracker.get_slot("current_topic"))
+        if (
+            starting
+            and topic in PRODUCT_WORDS.values()
+            and not any(e.get("name") == "appt_product" for e in events)
+        ):
+            events.insert(0, SlotSet("appt_product", topic))
+        return events
+
+
+class ValidateAppointmentChangeForm(AppointmentValidation):
+    """Validates ``appointment_change_form``."""
+
+    slots = CHANGE_SLOTS
+    trigger_intent = "change_appointment"
+
+    def name(self) -> str:
+        return "validate_appointment_change_form"
+
+
+class ValidateAppointmentCancelForm(AppointmentValidation):
+    """Validates ``appointment_cancel_form``."""
+
+    slots = CANCEL_SLOTS
+    trigger_intent = "cancel_appointment"
+
+    def name(self) -> str:
+        return "validate_appointment_cancel_form"
+
+
+def _contact() -> dict[str, Any]:
+    from actions.core import content_values
+
+    return content_values()
+
+
+def _chosen(tracker: Tracker) -> dict[str, str]:
+    option = next(
+        (o for o in tracker.get_slot("appt_options") or [] if o["id"] == tracker.get_slot("appt_slot")), {}
+    )
+    day = tracker.get_slot("appt_date")
+    return {
+        "date": format_date(date.fromisoformat(day)) if day else "",
+        "time": option.get("label", ""),
+        "location": option.get("location", ""),
+    }
+
+
+class ActionAskApptSlot(Action):
+    """Offers the free times of the chosen day as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_appt_slot"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        options = tracker.get_slot("appt_options") or []
+        buttons = [{"title": o["label"], "payload": o["label"]} for o in options]
+        dispatcher.utter_message(response="utter_ask_appt_slot", buttons=buttons, **_chosen(tracker))
+        return []
+
+
+class ActionAskApptConfirm(Action):
+    """The summary of the booking, move or cancellation, and "shall I do it?"."""
+
+    def name(self) -> str:
+        return "action_ask_appt_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = (tracker.active_loop or {}).get("name")
+        current = tracker.get_slot("appt_current") or {}
+        if form == "appointment_cancel_form":
+            dispatcher.utter_message(response="utter_ask_appt_confirm_cancel", **current)
+        elif form == "appointment_change_form":
+            old = {f"old_{key}": value for key, value in current.items()}
+            dispatcher.utter_message(response="utter_ask_appt_confirm_change", **old, **_chosen(tracker))
+        else:
+            dispatcher.utter_message(
+                response="utter_ask_appt_confirm",
+                product=await product_name(tracker.get_slot("appt_product")),
+                name=tracker.get_slot("appt_name") or "",
+                contact=tracker.get_slot("appt_contact") or "",
+                **_chosen(tracker),
+            )
+        return []
+
+
+class _AppointmentSubmit(Action, ABC):
+    """Common start of the three submit actions (abstract: not registered as an action)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The submit action's name."""
+
+    slots: tuple[str, ...] = ()
+
+    def finished(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        """Events that end the flow without doing anything, or ``None`` to go on."""
+        reset = reset_events(ALL_SLOTS)
+        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT):
+            return reset
+        if tracker.get_slot("appt_confirm") == NO:
+            dispatcher.utter_message(response="utter_appt_nothing_done")
+            return reset
+        return None
+
+    def failed(self, error: BackendError, dispatcher: CollectingDispatcher) -> list[EventType]:
+        """Tell the resident plainly that nothing changed and what to do now."""
+        logger.warning("appointment action failed: %s", error)
+        taken = isinstance(error, BackendRejected) and error.status_code == 409
+        dispatcher.utter_message(
+            response="utter_appt_slot_taken" if taken else "utter_appt_failed", **_contact()
+        )
+        return reset_events(ALL_SLOTS)
+
+
+class ActionAppointmentSubmit(_AppointmentSubmit):
+    """Ends ``appointment_form``: books the chosen time."""
+
+    def name(self) -> str:
+        return "action_appointment_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        request = {
+            "slot_id": tracker.get_slot("appt_slot"),
+            "product": tracker.get_slot("appt_product"),
+            "name": tracker.get_slot("appt_name"),
+            "contact": tracker.get_slot("appt_contact"),
+        }
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.book(
+                    **request, idempotency_key=idempotency_key("appointments.book", tracker, request)
+                )
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_booked", reference=booking.referentie, **values)
+        bring = bring_text(booking.product)
+        if bring:
+            dispatcher.utter_message(response="utter_appt_bring", bring=bring)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", booking.referentie)]
+
+
+class ActionAppointmentChangeSubmit(_AppointmentSubmit):
+    """Ends ``appointment_change_form``: moves the appointment to the chosen time."""
+
+    def name(self) -> str:
+        return "action_appointment_change_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        reference = tracker.get_slot("appt_reference")
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.reschedule(reference, tracker.get_slot("appt_slot"))
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_changed", reference=reference, **values)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", reference)]
+
+
+class ActionAppointmentCancelSubmit(_AppointmentSubmit):
+    """Ends ``appointment_cancel_form``: cancels the appointment."""
+
+    def name(self) -> str:
+        return "action_appointment_cancel_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        reference = tracker.get_slot("appt_reference")
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.cancel(reference)
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_cancelled_done", reference=reference, **values)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", None)]

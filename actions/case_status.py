@@ -1,0 +1,168 @@
+"""Case status (stand van zaken): ``case_status_form`` and its answer.
+
+The resident names a zaak (``Z-2026-000123``; entity ``case_reference``). Without a verified identity
+only the non-personal status is shown: the status in plain Dutch and its date, never what the zaak
+is about. With a verified identity and no number, the resident's own zaken are offered as buttons;
+for their own zaak they also see what it is about and the planned end date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.auth import verified_bsn
+from actions.clients.errors import BackendError, BackendNotFound
+from actions.clients.zaken import Zaak, ZakenClient
+from actions.dates import format_date
+from actions.flow_form import STOP_SLOT, FlowFormValidation, entity_value, reset_events
+from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+
+logger = logging.getLogger(__name__)
+
+STATUS_SLOTS = ("status_reference",)
+RESULT_SLOT = "status_result"
+MAX_BUTTONS = 5
+_REFERENCE = re.compile(r"\b[zZ][- ]?(20[0-9]{2})[- ]?([0-9]{6})\b")
+#: Statustype omschrijving (lower case) -> response key ``utter_case_status_<key>``.
+STATUS_KEYS = {
+    "ontvangen": "received",
+    "aanvraag ontvangen": "received",
+    "melding ontvangen": "received",
+    "in behandeling": "in_progress",
+    "in behandeling genomen": "in_progress",
+    "wacht op gegevens": "waiting",
+    "aanvullende gegevens nodig": "waiting",
+    "besluit genomen": "decided",
+    "afgehandeld": "done",
+    "afgerond": "done",
+    "gesloten": "done",
+}
+
+
+def normalise_case_reference(value: str) -> str | None:
+    """``Z-2026-000123`` from "z2026000123", "Z 2026 000123", ..., else ``None``."""
+    match = _REFERENCE.search(value)
+    return f"Z-{match[1]}-{match[2]}" if match else None
+
+
+def status_key(omschrijving: str, is_end: bool) -> str:
+    """The response key of a statustype; unknown end statuses are ``done``, others ``other``."""
+    key = STATUS_KEYS.get(omschrijving.strip().lower())
+    return key or ("done" if is_end else "other")
+
+
+class ValidateCaseStatusForm(FlowFormValidation):
+    """Validates ``case_status_form``: the zaak must exist; its status is looked up here."""
+
+    slots = STATUS_SLOTS
+    trigger_intent = "case_status"
+    response_prefix = "status"
+
+    def name(self) -> str:
+        return "validate_case_status_form"
+
+    def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
+        value = normalise_case_reference(str(entity_value(entities, "case_reference") or text))
+        return value or (invalid("reference") if requested else None)
+
+    async def validate_status_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
+        from actions.core import content_values
+
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("status_reference", "reference", dispatcher, tracker)
+        bsn = verified_bsn(tracker)
+        try:
+            async with ZakenClient.from_settings() as client:
+                zaak = await client.get_zaak_by_identificatie(value)
+                status = await client.get_status(zaak)
+                own = bool(bsn) and any(z.url == zaak.url for z in await client.list_zaken_for_bsn(bsn))
+        except BackendNotFound:
+            return self.reject("status_reference", "not_found", dispatcher, tracker, reference=value)
+        except BackendError:
+            logger.warning("zaken API unavailable for a status question")
+            return self.stop(
+                "status_reference", "utter_case_status_unavailable", dispatcher, **content_values()
+            )
+        result: dict[str, Any] = {"reference": value, "own": own, "logged_in": bool(bsn)}
+        if status is None:
+            result.update(key="received", date=format_date(zaak.startdatum) if zaak.startdatum else "")
+        else:
+            moment = status.datum_status_gezet
+            result.update(
+                key=status_key(status.omschrijving, status.is_eindstatus), status=status.omschrijving
+            )
+            result["date"] = format_date(moment.date()) if moment else ""
+        if own:
+            result.update(_own_details(zaak))
+        return self.accept("status_reference", value, tracker) | {RESULT_SLOT: result}
+
+
+def _own_details(zaak: Zaak) -> dict[str, str]:
+    planned = zaak.einddatum_gepland or zaak.uiterlijke_einddatum_afdoening
+    return {"subject": zaak.omschrijving, "planned": format_date(planned) if planned else ""}
+
+
+class ActionAskStatusReference(Action):
+    """Asks for the zaak number; a logged-in resident gets their own zaken as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_status_reference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        bsn = verified_bsn(tracker)
+        zaken: list[Zaak] = []
+        if bsn:
+            try:
+                async with ZakenClient.from_settings() as client:
+                    zaken = await client.list_zaken_for_bsn(bsn)
+            except BackendError:
+                logger.warning("zaken API unavailable while listing a resident's zaken")
+        if not zaken:
+            dispatcher.utter_message(response="utter_ask_status_reference")
+            return []
+        newest = sorted(zaken, key=lambda z: (z.einddatum is None, z.startdatum or z.einddatum), reverse=True)
+        buttons = [
+            {
+                "title": f"{z.identificatie}: {z.omschrijving}"[:80],
+                "payload": f'/inform{{"case_reference": "{z.identificatie}"}}',
+            }
+            for z in newest[:MAX_BUTTONS]
+        ]
+        dispatcher.utter_message(response="utter_ask_status_reference_own", buttons=buttons)
+        return []
+
+
+class ActionCaseStatusAnswer(Action):
+    """Ends ``case_status_form``: the status in plain Dutch and what the resident can do."""
+
+    def name(self) -> str:
+        return "action_case_status_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        from actions.core import content_values
+
+        reset = reset_events((*STATUS_SLOTS, RESULT_SLOT))
+        result = tracker.get_slot(RESULT_SLOT)
+        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT) or not isinstance(result, dict):
+            return reset
+        values = {**content_values(), **{k: v for k, v in result.items() if isinstance(v, str)}}
+        dispatcher.utter_message(response=f"utter_case_status_{result.get('key', 'other')}", **values)
+        if result.get("own"):
+            dispatcher.utter_message(response="utter_case_status_own_details", **values)
+            if result.get("planned") and result.get("key") != "done":
+                dispatcher.utter_message(response="utter_case_status_planned", **values)
+        elif not result.get("logged_in"):
+            dispatcher.utter_message(response="utter_case_status_login_for_more", **values)
+        dispatcher.utter_message(response="utter_case_status_next", **values)
+        return reset
