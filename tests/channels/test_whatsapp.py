@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from conftest import (
+from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_SECRET,
     PHONE_NUMBER_ID,
