@@ -38,7 +38,7 @@ def run_rasa(model: str, out: Path, plot: bool) -> None:
     """Run ``rasa test nlu`` on the held-out set."""
     cmd = [
         str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", model, "--nlu", "tests/nlu",
-        "--out", str(out), "--successes", "--errors",
+        "--out", str(out), "--successes",
     ]
     if not plot:
         cmd.append("--no-plot")

@@ -6,8 +6,11 @@ fresh SQLite tracker store in a temporary folder. Needs a trained model (``make 
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,10 +21,42 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models/gemeente.tar.gz"
 WHATSAPP_APP_SECRET = "integration-test-app-secret"
+WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+
+
+class _FakeGraphApi(http.server.BaseHTTPRequestHandler):
+    """Accepts every WhatsApp send, like Meta's Graph API, and remembers the bodies."""
+
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length") or 0)
+        self.received.append(json.loads(self.rfile.read(length) or b"{}"))
+        body = json.dumps({"messaging_product": "whatsapp", "messages": [{"id": "wamid.fake"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def fake_graph_api() -> Iterator[str]:
+    """A loopback stand-in for the WhatsApp Cloud API; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeGraphApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v19.0"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> Iterator[dict[str, str]]:
     """Run the assistant; yields the base URLs."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` first (make test does)")
@@ -47,8 +82,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
         BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
         WEBCHAT_ALLOWED_ORIGINS="http://localhost:18000",
         WHATSAPP_APP_SECRET=WHATSAPP_APP_SECRET,
-        # nothing listens there: outgoing WhatsApp messages fail fast and are given up
-        WHATSAPP_GRAPH_URL="http://127.0.0.1:9/v19.0",
+        WHATSAPP_GRAPH_URL=fake_graph_api,
+        WHATSAPP_PHONE_NUMBER_ID=WHATSAPP_PHONE_NUMBER_ID,
     )
     started = subprocess.run(
         ["scripts/run.sh", "--background"], cwd=ROOT, env=env, capture_output=True, text=True

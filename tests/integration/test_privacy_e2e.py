@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.conftest import WHATSAPP_APP_SECRET
+from tests.integration.conftest import WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID, _FakeGraphApi
 
 pytestmark = pytest.mark.model
 
@@ -84,7 +84,7 @@ def whatsapp_payload(wa_id: str, text: str) -> bytes:
                         "field": "messages",
                         "value": {
                             "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": "1"},
+                            "metadata": {"phone_number_id": WHATSAPP_PHONE_NUMBER_ID},
                             "contacts": [{"wa_id": wa_id, "profile": {"name": "Test"}}],
                             "messages": [message],
                         },
@@ -125,6 +125,8 @@ def test_whatsapp_messages_are_masked_before_storage(assistant) -> None:
 
     wait_for(all_processed)
     check_nothing_stored(assistant["tracker_db"])
+    replies = [m for m in _FakeGraphApi.received if m.get("to") == wa_id]
+    assert replies, "the assistant answered on WhatsApp"
 
 
 def test_forged_whatsapp_webhook_is_rejected_and_stores_nothing(assistant) -> None:
