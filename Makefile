@@ -97,7 +97,7 @@ nlu-report: $(MODEL)
 	$(PY) scripts/nlu_check.py --model $(MODEL) --out reports/nlu --report
 
 bench: install
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(ARGS)
 
 purge: install
 	$(PY) -m privacy.purge

@@ -12,6 +12,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
+from rasa.core.run import _create_single_channel
+
+from actions import db
+from actions.config import get_settings
+from channels import whatsapp_store
+from channels.whatsapp import WhatsAppInput
+from channels.whatsapp_output import MAX_TEXT, WhatsAppOutput, split_text
 from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_SECRET,
@@ -20,13 +27,6 @@ from tests.channels.conftest import (
     FakeGraph,
     sign,
 )
-from rasa.core.run import _create_single_channel
-
-from actions import db
-from actions.config import get_settings
-from channels import whatsapp_store
-from channels.whatsapp import WhatsAppInput
-from channels.whatsapp_output import MAX_TEXT, WhatsAppOutput, split_text
 
 REPO = Path(__file__).resolve().parents[2]
 WA_ID = "31612345678"
