@@ -97,6 +97,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> 
         "webchat": "http://localhost:18000",
         "log_dir": str(tmp / "log"),
         "tracker_db": str(tmp / "tracker.db"),
+        "database_url": env["DATABASE_URL"],
     }
     try:
         yield urls
