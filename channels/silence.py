@@ -99,9 +99,14 @@ class CountingOutputChannel(OutputChannel):
         await self.inner.send_custom_json(recipient_id, json_message, **kwargs)
 
 
+#: Messages a client sends on its own, which may rightly get no answer.
+SILENT_PAYLOADS = ("/session_start",)
+
+
 def is_resident_message(message: UserMessage) -> bool:
     """Whether the message holds text typed (or clicked) by the resident."""
-    return bool((message.text or "").strip())
+    text = (message.text or "").strip()
+    return bool(text) and not text.startswith(SILENT_PAYLOADS)
 
 
 def with_apology(on_new_message: OnNewMessage, text: str | None = None) -> OnNewMessage:

@@ -31,6 +31,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from actions.config import get_settings
+from channels.silence import response_text, with_apology
 
 #: A UUID in canonical (8-4-4-4-12) or plain 32-hex form.
 SESSION_ID_PATTERN = re.compile(
@@ -46,9 +47,7 @@ def is_valid_session_id(value: Any) -> bool:
 class RestrictedSocketIOInput(SocketIOInput):
     """``SocketIOInput`` that only accepts browsers from allowed origins and UUID sessions."""
 
-    def __init__(
-        self, *args: Any, cors_allowed_origins: list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, cors_allowed_origins: list[str] | None = None, **kwargs: Any) -> None:
         """Create the channel.
 
         Args:
@@ -86,11 +85,10 @@ class RestrictedSocketIOInput(SocketIOInput):
             cors_allowed_origins=origins,
         )
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Build Rasa's socket.io blueprint, then restrict origins and session ids."""
-        socketio_webhook = super().blueprint(on_new_message)
+        # a resident never goes unanswered, also when the action server is down
+        socketio_webhook = super().blueprint(with_apology(on_new_message, response_text()))
         sio = self.sio
         assert sio is not None  # set by super().blueprint()
         # engine.io checks the Origin header of polling and WebSocket requests against this

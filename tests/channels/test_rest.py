@@ -134,3 +134,13 @@ async def test_with_apology_counts_per_message_for_other_channels() -> None:
     await handler(message)
     assert collector.messages == [{"recipient_id": "r6", "text": "Sorry!"}]
     assert message.output_channel is collector
+
+
+def test_client_session_start_is_not_a_resident_message() -> None:
+    from rasa.core.channels.channel import UserMessage
+
+    from channels.silence import is_resident_message
+
+    assert not is_resident_message(UserMessage("/session_start", sender_id="x"))
+    assert not is_resident_message(UserMessage("   ", sender_id="x"))
+    assert is_resident_message(UserMessage("hallo", sender_id="x"))
