@@ -33,6 +33,8 @@ DEFAULT_MAX_CHARS = 1000
 #: Metadata key that remembers the original length of a cut message.
 ORIGINAL_LENGTH_KEY = "original_length"
 INPUT_PROBLEM_ENTITY = "input_problem"
+#: What the rest of the pipeline sees of an empty message (it must have a token).
+EMPTY_PLACEHOLDER = "_"
 FALLBACK_INTENT = "nlu_fallback"
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -122,7 +124,8 @@ class InputSanitizer(GraphComponent):
             if problem:
                 message.set("input_problem", problem, add_to_output=False)
             cleaned = strip_markup(original)[: self.max_chars]
-            message.set(TEXT, cleaned)
+            # classifiers fail on a message without any token; InputGuard overrides the intent
+            message.set(TEXT, cleaned or EMPTY_PLACEHOLDER)
         return messages
 
 

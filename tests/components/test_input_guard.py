@@ -75,3 +75,9 @@ def test_unusable_input_becomes_fallback_with_problem(text: str) -> None:
     assert message.get("intent")["name"] == "nlu_fallback"
     assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
     assert [e["entity"] for e in message.get("entities")] == ["input_problem"]
+
+
+def test_empty_message_keeps_a_token_for_the_classifiers() -> None:
+    message = Message(data={"text": "   "})
+    InputSanitizer({"max_chars": 1000}).process([message])
+    assert message.get("text").strip()
