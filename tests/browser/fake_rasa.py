@@ -12,6 +12,7 @@ Allowed origins come from ``WEBCHAT_ALLOWED_ORIGINS`` (see ``actions/config.py``
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,9 @@ async def answer(message: Any) -> None:
     elif text == "/request_human":
         await out.send_text_message(recipient, HUMAN)
     elif text == "stil":
-        return  # no answer: the browser test checks the typing indicator
+        # a slow answer: the browser test checks the typing indicator meanwhile (returning without
+        # an answer would make the channel send its apology, as for an action server that is down)
+        await asyncio.sleep(120)
     elif "hallo" in text or "wat kun" in text:
         await out.send_text_with_buttons(recipient, CAPABILITIES, CAPABILITY_BUTTONS)
     else:

@@ -132,6 +132,8 @@ test('typing indicator while the assistant has not answered yet', async () => {
     await page.waitForSelector('.gc-log .gc-message--bot');
     await page.fill('.gc-input', 'stil'); // the fake never answers this
     await page.press('.gc-input', 'Enter');
+    // the indicator is filled in once the message is on its way; wait for it rather than race it
+    await page.waitForSelector('.gc-typing .gc-sr-only', { state: 'attached' });
     const typing = await page.$eval('.gc-typing', (t) => ({
       role: t.getAttribute('role'),
       visibleText: t.querySelector('[aria-hidden="true"]') !== null,
