@@ -206,6 +206,10 @@ def main() -> int:
                     model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp
                 )
                 rows.append((name, train_s, accuracy, load_s, memory, single, concurrent))
+                print(f"[{name}] training {train_s:.0f} s, accuracy {accuracy:.3f}, load {load_s:.1f} s, "
+                      f"RSS {memory:.0f} MB, latency 1 conv {single[0]:.0f}/{single[1]:.0f} ms, "
+                      f"{args.concurrency} conv {concurrent[0]:.0f}/{concurrent[1]:.0f} ms (median/p95)",
+                      file=sys.stderr, flush=True)
     finally:
         actions.terminate()
 
