@@ -171,6 +171,10 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--only", choices=sorted(CONFIGS))
     parser.add_argument(
+        "--project-model",
+        help="measure this already trained model of config.yml instead of training it (no training time)",
+    )
+    parser.add_argument(
         "--default-epochs",
         type=int,
         default=0,
@@ -196,9 +200,12 @@ def main() -> int:
                 tmp = Path(tmpdir)
                 if name == "default" and args.default_epochs:
                     config = capped_config(config, args.default_epochs, tmp)
-                print(f"[{name}] training ...", file=sys.stderr)
-                train_s = train(config, tmp)
-                model = tmp / "bench.tar.gz"
+                if name == "project" and args.project_model:
+                    train_s, model = float("nan"), Path(args.project_model).resolve()
+                else:
+                    print(f"[{name}] training ...", file=sys.stderr)
+                    train_s = train(config, tmp)
+                    model = tmp / "bench.tar.gz"
                 print(f"[{name}] NLU test ...", file=sys.stderr)
                 accuracy = nlu_accuracy(model, tmp / "nlu")
                 print(f"[{name}] serving ...", file=sys.stderr)
