@@ -42,26 +42,27 @@ NOT_SUGGESTED = frozenset(
 SUGGESTIONS = 2
 
 
-def content_values() -> dict[str, Any]:
-    """Template values of the current municipality (name, phone, ...), empty if unavailable."""
+def _content() -> Any:
+    """The municipality content, or None (logged) when it cannot be loaded."""
     try:
         from actions.content import get_content
 
-        return dict(get_content().template_values())
+        return get_content()
     except Exception:  # content problems must never silence the assistant
         logger.exception("municipality content could not be loaded")
-        return {}
+        return None
+
+
+def content_values() -> dict[str, Any]:
+    """Template values of the current municipality (name, phone, ...), empty if unavailable."""
+    content = _content()
+    return dict(content.template_values()) if content is not None else {}
 
 
 def topic_title(intent: str) -> str | None:
     """Return the resident-facing title of a topic intent from the content file, if any."""
-    try:
-        from actions.content import get_content
-
-        product = get_content().product_for_intent(intent)
-    except Exception:
-        logger.exception("municipality content could not be loaded")
-        return None
+    content = _content()
+    product = content.product_for_intent(intent) if content is not None else None
     return (getattr(product, "button_title", None) or getattr(product, "title", None)) if product else None
 
 
