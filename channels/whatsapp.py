@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -38,7 +39,7 @@ from actions.db import run_db
 from channels import whatsapp_store
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, to_sender_id
+from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +83,6 @@ def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), provided)
 
 
-def _reply_text(reply_id: Any, title: Any) -> str:
-    """Text for Rasa of a tapped button: the id when it is an intent payload, else the title."""
-    if isinstance(reply_id, str) and reply_id.startswith("/"):
-        return reply_id
-    return str(title or reply_id or "")
-
-
 def message_text(message: dict[str, Any]) -> str | None:
     """The text to hand to Rasa for one inbound WhatsApp message, or None to ignore it."""
     kind = message.get("type")
@@ -97,13 +91,24 @@ def message_text(message: dict[str, Any]) -> str | None:
     if kind == "interactive":
         interactive = message.get("interactive") or {}
         reply = interactive.get("button_reply") or interactive.get("list_reply")
-        return _reply_text(reply.get("id"), reply.get("title")) if reply else None
+        return reply_text(reply.get("id"), reply.get("title")) if reply else None
     if kind == "button":  # quick reply button of a template message
         button = message.get("button") or {}
-        return _reply_text(button.get("payload"), button.get("text"))
+        return reply_text(button.get("payload"), button.get("text"))
     if kind in UNSUPPORTED_TYPES:
         return UNSUPPORTED_MEDIA_PAYLOAD
     return None  # reactions, system messages, ...
+
+
+_CHOICE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+def chosen_option(text: str, choices: list[str]) -> str:
+    """``text``, or the option it picks when it is just a number of the numbered ``choices``."""
+    match = _CHOICE_NUMBER.match(text)
+    if match and choices and 1 <= int(match.group(1)) <= len(choices):
+        return choices[int(match.group(1)) - 1]
+    return text
 
 
 def _timestamp(message: dict[str, Any]) -> datetime:
@@ -243,6 +248,9 @@ class WhatsAppInput(InputChannel):
                 logger.info("WhatsApp message %s was delivered before; skipped", message_id)
                 return
             await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message))
+            choices = await run_db(whatsapp_store.take_choices, str(wa_id))
+            if message.get("type") == "text":
+                text = chosen_option(text, choices)
             user_message = UserMessage(
                 text,
                 WhatsAppOutput(self.api, self.list_button_label),

@@ -5,7 +5,8 @@ Rasa responses are mapped onto WhatsApp message types:
 * text: one or more ``text`` messages, split under 4096 characters at paragraph, line or
   sentence boundaries;
 * buttons: ``interactive`` reply buttons (at most 3, titles at most 20 characters), else an
-  ``interactive`` list (at most 10 rows, titles at most 24 characters), else a numbered text;
+  ``interactive`` list (at most 10 rows, titles at most 24 characters), else a numbered text whose
+  options are remembered, so the resident's next message "2" means the second option;
 * image / attachment: the link in a text message (with link preview);
 * custom: passed through when it is a WhatsApp message object (``{"type": ...}``) or sits under
   a ``whatsapp`` key; other custom payloads (meant for other channels) are skipped;
@@ -26,6 +27,8 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from actions.db import run_db
+from channels import whatsapp_store
 from channels.whatsapp_api import GraphApiClient
 
 logger = logging.getLogger(__name__)
@@ -97,6 +100,20 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+def reply_text(reply_id: Any, title: Any) -> str:
+    """Text for Rasa of a chosen option: the id when it is an intent payload, else the title."""
+    if isinstance(reply_id, str) and reply_id.startswith("/"):
+        return reply_id
+    return str(title or reply_id or "")
+
+
+def numbered_choices(messages: list[dict[str, Any]], buttons: list[dict[str, Any]]) -> list[str]:
+    """The texts for Rasa per number when ``messages`` offer ``buttons`` as a numbered text, else []."""
+    if any(message.get("type") == "interactive" for message in messages):
+        return []
+    return [reply_text(reply_id, title) for title, reply_id in _options(buttons)]
 
 
 def _options(buttons: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -218,7 +235,11 @@ class WhatsAppOutput(OutputChannel):
         label = self.list_button_label
         if isinstance(response_metadata, dict) and response_metadata.get("whatsapp_list_button"):
             label = str(response_metadata["whatsapp_list_button"])
-        await self._send_all(recipient_id, button_messages(text, buttons, label))
+        messages = button_messages(text, buttons, label)
+        await run_db(
+            whatsapp_store.remember_choices, to_wa_id(recipient_id), numbered_choices(messages, buttons)
+        )
+        await self._send_all(recipient_id, messages)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         """Send an image as a link (the assistant's images live on the municipality's website)."""

@@ -7,12 +7,16 @@ Two tables on the shared :data:`actions.db.metadata`:
   atomic insert before it is processed; the primary key makes a second claim fail.
 * ``whatsapp_contacts``: per ``wa_id`` the time of the resident's last message, which opens the
   24-hour customer service window for free-form messages.
+* ``whatsapp_numbered_choices``: per ``wa_id`` the options of the last question that had to be sent
+  as a numbered text (too many or too long for WhatsApp's buttons and lists), so the resident can
+  answer with the number. They hold for the resident's next message only.
 
 All functions here are blocking; call them from async code through :func:`actions.db.run_db`.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -35,6 +39,15 @@ contacts = sa.Table(
     metadata,
     sa.Column("wa_id", sa.String(32), primary_key=True),
     sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+numbered_choices = sa.Table(
+    "whatsapp_numbered_choices",
+    metadata,
+    sa.Column("wa_id", sa.String(32), primary_key=True),
+    sa.Column("choices", sa.Text, nullable=False),  # JSON list of the texts to hand to Rasa
+    sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 
@@ -119,3 +132,44 @@ def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
     cutoff = _now() - older_than
     with get_engine().begin() as conn:
         return conn.execute(seen_messages.delete().where(seen_messages.c.received_at < cutoff)).rowcount
+
+
+def remember_choices(wa_id: str, choices: list[str], now: datetime | None = None) -> None:
+    """Store the options of a numbered question sent to ``wa_id`` (an empty list forgets them).
+
+    Args:
+        wa_id: The resident's WhatsApp id.
+        choices: Per number (1 first) the text to hand to Rasa when the resident answers it.
+        now: Time the question was sent (default: now, UTC).
+    """
+    with get_engine().begin() as conn:
+        conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
+        if choices:
+            conn.execute(
+                numbered_choices.insert().values(
+                    wa_id=wa_id, choices=json.dumps(choices, ensure_ascii=False), offered_at=now or _now()
+                )
+            )
+
+
+def take_choices(wa_id: str, now: datetime | None = None) -> list[str]:
+    """Return and forget the numbered options offered to ``wa_id`` (empty when none or expired).
+
+    Options answer only the resident's next message and only inside the service window.
+    """
+    with get_engine().begin() as conn:
+        row = conn.execute(
+            sa.select(numbered_choices.c.choices, numbered_choices.c.offered_at).where(
+                numbered_choices.c.wa_id == wa_id
+            )
+        ).first()
+        if row is None:
+            return []
+        conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
+    if (now or _now()) - _as_utc(row.offered_at) >= SERVICE_WINDOW:
+        return []
+    try:
+        choices = json.loads(row.choices)
+    except ValueError:
+        return []
+    return [str(choice) for choice in choices] if isinstance(choices, list) else []

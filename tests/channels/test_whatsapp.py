@@ -400,6 +400,53 @@ async def test_too_many_or_too_long_options_become_numbered_text(
     assert second["text"]["body"] == "Kies.\n\n1. Een titel die veel te lang is voor een lijst"
 
 
+async def test_number_answers_a_numbered_question(
+    start_webhook: Any, make_api: Any, fake_graph: FakeGraph
+) -> None:
+    hook = await start_webhook()
+    many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
+    many.append({"title": "Een antwoord zonder intent-payload", "payload": "vrije tekst"})
+    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await hook.post_and_wait(notification(text(" 11. ", wamid="wamid.A")))
+    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await hook.post_and_wait(notification(text("12", wamid="wamid.B")))
+    assert [m.text for m in hook.agent.messages] == ["/o11", "Een antwoord zonder intent-payload"]
+
+
+async def test_numbered_options_hold_for_the_next_message_only(
+    start_webhook: Any, make_api: Any, fake_graph: FakeGraph
+) -> None:
+    hook = await start_webhook()
+    many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
+    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await hook.post_and_wait(notification(text("Ik wil iets anders", wamid="wamid.A")))
+    await hook.post_and_wait(notification(text("2", wamid="wamid.B")))  # e.g. "how many trees?"
+    assert [m.text for m in hook.agent.messages] == ["Ik wil iets anders", "2"]
+
+
+async def test_number_outside_the_options_or_after_buttons_stays_text(
+    start_webhook: Any, make_api: Any, fake_graph: FakeGraph
+) -> None:
+    hook = await start_webhook()
+    output = WhatsAppOutput(make_api())
+    many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
+    await output.send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await hook.post_and_wait(notification(text("12", wamid="wamid.A")))
+    await output.send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await output.send_text_with_buttons(f"wa:{WA_ID}", "Ja of nee?", [{"title": "Ja", "payload": "/affirm"}])
+    await hook.post_and_wait(notification(text("1", wamid="wamid.B")))
+    assert [m.text for m in hook.agent.messages] == ["12", "1"]
+
+
+async def test_numbered_options_expire_with_the_service_window() -> None:
+    offered = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    whatsapp_store.remember_choices(WA_ID, ["/a", "/b"], now=offered)
+    assert whatsapp_store.take_choices(WA_ID, now=offered + timedelta(hours=25)) == []
+    whatsapp_store.remember_choices(WA_ID, ["/a", "/b"], now=offered)
+    assert whatsapp_store.take_choices(WA_ID, now=offered + timedelta(hours=1)) == ["/a", "/b"]
+    assert whatsapp_store.take_choices(WA_ID, now=offered + timedelta(hours=1)) == []
+
+
 async def test_long_text_with_buttons_sends_leading_text_first(make_api: Any, fake_graph: FakeGraph) -> None:
     intro = "Uitleg over de regels. " * 80  # > 1024 characters, the limit of a button body
     buttons = [{"title": "Ja", "payload": "/affirm"}, {"title": "Nee", "payload": "/deny"}]
