@@ -5,7 +5,12 @@ time (``rasa run`` start until the server answers), the Rasa server's memory (RS
 REST latency (median and p95) over a few hundred messages, in one conversation and in 20
 concurrent conversations. Prints a Markdown table. Not a test: figures depend on the machine.
 
-Usage: python scripts/bench.py [--messages 200] [--concurrency 20] [--only project|default]
+Both configurations are served the same way as ``make run`` serves the assistant: the backend
+stand-in (``python -m backend``), the action server and ``rasa run`` with the project's tracker store,
+each on a free port with its databases in a temporary directory, so a running ``make run`` is not
+disturbed. Service logs go to ``var/log/bench-*.log``.
+
+Usage: python scripts/bench.py [--messages 300] [--concurrency 20] [--only project|default]
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv/bin/rasa")
+PYTHON = str(ROOT / ".venv/bin/python")
+LOG_DIR = ROOT / "var/log"
+READY_TIMEOUT_S = 300.0
+REQUEST_TIMEOUT_S = 120.0
 CONFIGS = {"project": ROOT / "config.yml", "default": ROOT / "scripts/bench_default_config.yml"}
 
 
@@ -36,6 +45,58 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen, name: str, limit_s: float = READY_TIMEOUT_S) -> None:
+    """Wait until ``url`` answers 200, failing early when the process ends."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}; see {LOG_DIR}/bench-{name}.log")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} not ready at {url} within {limit_s:.0f} s; see {LOG_DIR}/bench-{name}.log")
+
+
+def start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a service with its output in ``var/log/bench-<name>.log``."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = open(LOG_DIR / f"bench-{name}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def service_env(tmp: Path, backend_port: int) -> dict[str, str]:
+    """Environment for the stand-in and the action server: own databases, stand-in on its port."""
+    base = f"http://127.0.0.1:{backend_port}"
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        DATABASE_URL=f"sqlite:///{tmp / 'assistant.db'}",
+        BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
+        ZAKEN_API_URL=f"{base}/zaken/api/v1",
+        KLANTINTERACTIES_API_URL=f"{base}/klantinteracties/api/v1",
+        BRP_API_URL=f"{base}/haalcentraal/api/brp",
+        REISDOCUMENTEN_API_URL=f"{base}/haalcentraal/api/reisdocumenten",
+        APPOINTMENTS_API_URL=f"{base}/afspraken/api/v1",
+        WASTE_API_URL=f"{base}/afvalkalender/api/v1",
+        ADDRESSES_API_URL=f"{base}/bag/api/v1",
+    )
+    return env
 
 
 def held_out_messages() -> list[str]:
@@ -70,20 +131,23 @@ def capped_config(config: Path, epochs: int, tmp: Path) -> Path:
     return path
 
 
-def train(config: Path, out: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
-         "--out", str(out), "--fixed-model-name", "bench", "--force"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - start
+def train(name: str, config: Path, out: Path, env: dict[str, str]) -> float:
+    """Train ``config`` into ``out``; return the wall time (output in ``var/log/bench-train-<name>.log``)."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    with open(LOG_DIR / f"bench-train-{name}.log", "w", encoding="utf-8") as log:
+        subprocess.run(
+            [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+             "--out", str(out), "--fixed-model-name", "bench", "--force"],
+            cwd=ROOT, env=env, check=True, stdout=log, stderr=subprocess.STDOUT,
+        )
+    return time.perf_counter() - began
 
 
-def nlu_accuracy(model: Path, out: Path) -> float:
+def nlu_accuracy(model: Path, out: Path, env: dict[str, str]) -> float:
     subprocess.run(
         [RASA, "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out), "--no-plot"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     report = json.loads((out / "intent_report.json").read_text())
     return float(report["accuracy"])
@@ -109,16 +173,16 @@ def rss_mb(pid: int) -> float:
 
 
 async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str, latencies: list[float]) -> None:
-    start = time.perf_counter()
+    began = time.perf_counter()
     response = await client.post(url, json={"sender": sender, "message": text})
     response.raise_for_status()
-    latencies.append((time.perf_counter() - start) * 1000)
+    latencies.append((time.perf_counter() - began) * 1000)
 
 
 async def latency(url: str, messages: list[str], concurrency: int) -> tuple[float, float]:
     """Median and p95 latency (ms) with ``concurrency`` conversations sending ``messages``."""
     latencies: list[float] = []
-    async with httpx.AsyncClient(timeout=120) as client:
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as client:
         chunks = [messages[i::concurrency] for i in range(concurrency)]
 
         async def conversation(chunk: list[str]) -> None:
@@ -132,42 +196,47 @@ async def latency(url: str, messages: list[str], concurrency: int) -> tuple[floa
     return statistics.median(latencies), p95
 
 
-def serve_and_measure(model: Path, actions_url: str, messages: list[str], concurrency: int, tmp: Path):
+def serve_and_measure(
+    name: str,
+    model: Path,
+    actions_url: str,
+    messages: list[str],
+    concurrency: int,
+    tmp: Path,
+    env: dict[str, str],
+) -> tuple[float, float, tuple[float, float], tuple[float, float]]:
+    """Start ``rasa run`` with ``model``; return load time, RSS and latencies."""
     port = free_port()
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: {actions_url}\ntracker_store:\n  type: SQL\n  dialect: sqlite\n"
-        f"  db: {tmp / 'tracker.db'}\n"
+        f"action_endpoint:\n  url: {actions_url}\n"
+        "tracker_store:\n  type: privacy.tracker_store.MaskingTrackerStore\n  dialect: sqlite\n"
+        f"  db: {tmp / 'tracker.db'}\nlock_store:\n  type: in_memory\n",
+        encoding="utf-8",
     )
-    start = time.perf_counter()
-    proc = subprocess.Popen(
+    began = time.perf_counter()
+    proc = start(
+        f"rasa-{name}",
         [RASA, "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1",
          "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/status", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        load_s = time.perf_counter() - start
+        wait_ready(f"{base}/", proc, f"rasa-{name}")
+        load_s = time.perf_counter() - began
         memory = rss_mb(proc.pid)
         url = f"{base}/webhooks/rest/webhook"
         single = asyncio.run(latency(url, messages, 1))
         concurrent = asyncio.run(latency(url, messages, concurrency))
         return load_s, memory, single, concurrent
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--only", choices=sorted(CONFIGS))
     parser.add_argument(
@@ -186,13 +255,18 @@ def main() -> int:
     texts = held_out_messages()
     messages = (texts * (args.messages // max(len(texts), 1) + 1))[: args.messages]
 
-    actions_port = free_port()
-    actions = subprocess.Popen(
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
     rows = []
+    service_dir = tempfile.TemporaryDirectory()
+    backend_port, actions_port = free_port(), free_port()
+    env = service_env(Path(service_dir.name), backend_port)
+    backend = start("backend", [PYTHON, "-m", "backend", "--port", str(backend_port)], env)
+    actions = start(
+        "actions", [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        {**env, "SANIC_HOST": "127.0.0.1"},
+    )
     try:
+        wait_ready(f"http://127.0.0.1:{backend_port}/health", backend, "backend")
+        wait_ready(f"http://127.0.0.1:{actions_port}/health", actions, "actions")
         for name, config in CONFIGS.items():
             if args.only and name != args.only:
                 continue
@@ -204,13 +278,14 @@ def main() -> int:
                     train_s, model = float("nan"), Path(args.project_model).resolve()
                 else:
                     print(f"[{name}] training ...", file=sys.stderr)
-                    train_s = train(config, tmp)
+                    train_s = train(name, config, tmp, env)
                     model = tmp / "bench.tar.gz"
                 print(f"[{name}] NLU test ...", file=sys.stderr)
-                accuracy = nlu_accuracy(model, tmp / "nlu")
+                accuracy = nlu_accuracy(model, tmp / "nlu", env)
                 print(f"[{name}] serving ...", file=sys.stderr)
                 load_s, memory, single, concurrent = serve_and_measure(
-                    model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp
+                    name,
+                    model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp, env
                 )
                 rows.append((name, train_s, accuracy, load_s, memory, single, concurrent))
                 print(f"[{name}] training {train_s:.0f} s, accuracy {accuracy:.3f}, load {load_s:.1f} s, "
@@ -218,7 +293,9 @@ def main() -> int:
                       f"{args.concurrency} conv {concurrent[0]:.0f}/{concurrent[1]:.0f} ms (median/p95)",
                       file=sys.stderr, flush=True)
     finally:
-        actions.terminate()
+        stop(actions)
+        stop(backend)
+        service_dir.cleanup()
 
     cores = os.cpu_count()
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
