@@ -6,7 +6,7 @@ Configure it in ``endpoints.yml`` with the same keys as Rasa's ``SQL`` store::
       type: privacy.tracker_store.MaskingTrackerStore
       dialect: "sqlite"            # or "postgresql" (then url, port, db, username, password, login_db)
       db: "var/tracker.db"
-      keep_slots: [contact_phone, contact_email, postcode]   # optional, this is the default
+      keep_slots: [handoff_phone, handoff_email, ps_contact, appt_contact]   # optional, the default
 
 What is masked (with :func:`privacy.detect.mask`, e.g. ``"[BSN]"``) in every persisted event:
 the resident's text, the parse data (text, entity values, ...), channel metadata, bot messages
@@ -45,8 +45,10 @@ from privacy.tracker_db import purge_older_than as _purge_older_than
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "var/tracker.db"
-#: Slots whose values flows need in a later turn; kept unmasked unless configured otherwise.
-DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("contact_phone", "contact_email", "postcode")
+#: Slots of domain.yml whose values flows need in a later turn (the call-back phone number or e-mail
+#: of a handoff ticket, the contact of a public-space report, the address for an appointment
+#: confirmation); kept unmasked unless configured otherwise. Every other slot is masked.
+DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("handoff_phone", "handoff_email", "ps_contact", "appt_contact")
 DEFAULT_FORGET_ACTIONS: tuple[str, ...] = ("action_forget_me",)
 
 #: Channel metadata that must never be persisted (identity tokens).

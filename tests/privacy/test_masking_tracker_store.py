@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
@@ -27,6 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from privacy.tracker_store import DEFAULT_KEEP_SLOTS, MaskingTrackerStore, mask_event_dict
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BSN = "123456782"
 IBAN = "NL91ABNA0417164300"
@@ -55,8 +59,8 @@ entities: [phone, email]
 slots:
   bsn: {type: text, influence_conversation: false, mappings: [{type: custom}]}
   iban: {type: text, influence_conversation: false, mappings: [{type: custom}]}
-  contact_phone: {type: text, influence_conversation: false, mappings: [{type: custom}]}
-  contact_email: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  handoff_phone: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  handoff_email: {type: text, influence_conversation: false, mappings: [{type: custom}]}
   notes: {type: any, influence_conversation: false, mappings: [{type: custom}]}
 responses:
   utter_greet:
@@ -95,8 +99,8 @@ def _sensitive_turns() -> list:
                 {"entity": "email", "value": EMAIL, "start": 30, "end": 51},
             ],
         ),
-        SlotSet("contact_phone", PHONE),
-        SlotSet("contact_email", EMAIL),
+        SlotSet("handoff_phone", PHONE),
+        SlotSet("handoff_email", EMAIL),
         EntitiesAdded([{"entity": "phone", "value": PHONE}]),
         _user(f"ik gebruik oxazepam en metformine voor mijn diabetes; paspoort {DOCUMENT}"),
         SlotSet("notes", {"text": "ik heb een strafblad", "items": [f"enkelband {BSN}"]}),
@@ -159,7 +163,7 @@ async def test_no_raw_value_reaches_the_database(store_and_url):
 
     stored = _all_row_text(url)
     assert "[BSN]" in stored and "[IBAN]" in stored and "[GEZONDHEID]" in stored and "[STRAFRECHT]" in stored
-    kept = {PHONE, EMAIL}  # only as values of the kept slots contact_phone / contact_email
+    kept = {PHONE, EMAIL}  # only as values of the kept slots handoff_phone / handoff_email
     for value in RAW_VALUES:
         if value in kept:
             continue
@@ -169,7 +173,7 @@ async def test_no_raw_value_reaches_the_database(store_and_url):
         rows = connection.execute(sa.text("SELECT type_name, action_name, data FROM events")).fetchall()
     engine.dispose()
     for type_name, action_name, data in rows:
-        slot_kept = type_name == "slot" and action_name in ("contact_phone", "contact_email")
+        slot_kept = type_name == "slot" and action_name in ("handoff_phone", "handoff_email")
         if not slot_kept:
             assert PHONE not in data and EMAIL not in data, data
 
@@ -187,8 +191,8 @@ async def test_in_memory_tracker_is_unchanged_and_retrieve_gives_the_masked_vers
     assert len(restored.events) == len(tracker.events)
     assert restored.get_slot("bsn") == "[BSN]"
     assert restored.get_slot("iban") == "[IBAN]"
-    assert restored.get_slot("contact_phone") == PHONE
-    assert restored.get_slot("contact_email") == EMAIL
+    assert restored.get_slot("handoff_phone") == PHONE
+    assert restored.get_slot("handoff_email") == EMAIL
     assert restored.latest_message.text == "ik heb een [STRAFRECHT] en een [STRAFRECHT]"
 
 
@@ -330,21 +334,30 @@ def test_store_is_created_from_an_endpoints_config(tmp_path):
         type="privacy.tracker_store.MaskingTrackerStore",
         dialect="sqlite",
         db=str(db),
-        keep_slots=["contact_phone"],
+        keep_slots=["handoff_phone"],
     )
     store = TrackerStore.create(config, DOMAIN)
     assert isinstance(store, MaskingTrackerStore)  # async: not wrapped by Rasa
-    assert store.keep_slots == {"contact_phone"}
+    assert store.keep_slots == {"handoff_phone"}
     assert db.exists()
     store.engine.dispose()
 
 
 def test_keep_slots_default_and_comma_separated():
-    assert set(DEFAULT_KEEP_SLOTS) == {"contact_phone", "contact_email", "postcode"}
-    event = {"event": "slot", "name": "contact_phone", "value": PHONE, "timestamp": 1.0}
+    assert set(DEFAULT_KEEP_SLOTS) == {"handoff_phone", "handoff_email", "ps_contact", "appt_contact"}
+    event = {"event": "slot", "name": "handoff_phone", "value": PHONE, "timestamp": 1.0}
     assert mask_event_dict(event)["value"] == PHONE
     assert mask_event_dict(event, keep_slots=())["value"] == "[TELEFOON]"
     assert mask_event_dict({"event": "action", "name": "action_listen"}) == {
         "event": "action",
         "name": "action_listen",
     }
+
+
+def test_kept_slots_are_the_domains_contact_slots():
+    """The store keeps exactly the slots flows read in a later turn, by their names in domain.yml."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert set(DEFAULT_KEEP_SLOTS) <= set(domain["slots"])
+    for name in ("endpoints.yml", "endpoints.production.yml"):
+        config = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))["tracker_store"]
+        assert set(config["keep_slots"]) == set(DEFAULT_KEEP_SLOTS), name
