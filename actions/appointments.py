@@ -3,9 +3,12 @@ cancel (``appointment_cancel_form``) an appointment through the appointment syst
 
 Make: product (buttons; prefilled from the message or ``current_topic``) -> preferred day (a working
 day, not in the past) -> a free time (at most :data:`MAX_OPTIONS` buttons) -> name -> e-mail or phone
--> summary and confirmation -> booking (``appointment_reference``). Move: reference -> day -> time ->
-confirmation. Cancel: reference -> confirmation. A booking is made at once (a time slot cannot wait
-in an outbox); when the system is down the resident hears that nothing was booked and what to do now.
+-> summary and confirmation -> booking (``appointment_reference``). Move: reference -> the e-mail
+address or phone number given when booking -> day -> time -> confirmation. Cancel: reference -> that
+e-mail address or phone number -> confirmation. Reference numbers follow each other, so only someone
+who also knows the booking's contact details sees or changes an appointment. A booking is made at
+once (a time slot cannot wait in an outbox); when the system is down the resident hears that nothing
+was booked and what to do now.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
 logger = logging.getLogger(__name__)
 
 MAKE_SLOTS = ("appt_product", "appt_date", "appt_slot", "appt_name", "appt_contact", "appt_confirm")
-CHANGE_SLOTS = ("appt_reference", "appt_date", "appt_slot", "appt_confirm")
-CANCEL_SLOTS = ("appt_reference", "appt_confirm")
+CHANGE_SLOTS = ("appt_reference", "appt_verify", "appt_date", "appt_slot", "appt_confirm")
+CANCEL_SLOTS = ("appt_reference", "appt_verify", "appt_confirm")
+#: Value of ``appt_verify`` once the contact details matched (the details themselves are not kept).
+VERIFIED = "ok"
 AUX_SLOTS = ("appt_options", "appt_current")
 ALL_SLOTS = tuple(dict.fromkeys(MAKE_SLOTS + CHANGE_SLOTS + AUX_SLOTS))
 MAX_OPTIONS = 5
@@ -135,15 +140,25 @@ def parse_appointment_answer(
         return day.isoformat() if day else (invalid("no_date") if requested else None)
     if slot == "appt_slot":
         return parse_slot_choice(text, requested)
-    if slot == "appt_contact":
+    if slot in ("appt_contact", "appt_verify"):
         value = entity_value(entities, "email") or find_email(text) or find_phone(text)
-        return str(value).lower() if value else (invalid("contact") if requested else None)
+        code = "contact" if slot == "appt_contact" else "verify"
+        return str(value).lower() if value else (invalid(code) if requested else None)
     if slot == "appt_reference":
         value = normalise_reference(str(entity_value(entities, "appointment_reference") or text))
         return value or (invalid("reference") if requested else None)
     if slot == "appt_confirm":
         return parse_confirmation(text, intent, requested)
     return None  # appt_name: free text
+
+
+def contact_matches(booking: Booking, value: str) -> bool:
+    """Whether ``value`` (as parsed: lower-case e-mail or ``+31`` phone) is the booking's contact."""
+    known = {booking.email.strip().lower()} if booking.email else set()
+    phone = find_phone(booking.telefoon) if booking.telefoon else None
+    if phone:
+        known.add(phone)
+    return value.strip().lower() in known
 
 
 def _slot_label(begin: Any) -> str:
@@ -279,16 +294,32 @@ class AppointmentValidation(FlowFormValidation):
             return self.reject("appt_reference", "reference", dispatcher, tracker)
         try:
             async with AppointmentsClient.from_settings() as client:
-                booking = await client.get(value)
+                await client.get(value)
         except BackendNotFound:
             return self.reject("appt_reference", "not_found", dispatcher, tracker, reference=value)
         except BackendError:
             return self.stop("appt_reference", "utter_appt_unavailable", dispatcher, **_contact())
+        return self.accept("appt_reference", value, tracker)
+
+    async def validate_appt_verify(self, value: Any, dispatcher, tracker, domain) -> dict:
+        """Check the e-mail address or phone number against the booking; only then show it."""
+        reference = tracker.get_slot("appt_reference")
+        if not reference:  # the reference in the same message was not accepted: ask that first
+            return {"appt_verify": None}
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_verify", "verify", dispatcher, tracker)
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.get(reference)
+        except BackendError:
+            return self.stop("appt_verify", "utter_appt_unavailable", dispatcher, **_contact())
+        if not contact_matches(booking, value):
+            return self.reject("appt_verify", "verify_mismatch", dispatcher, tracker, reference=reference)
         if booking.cancelled:
-            return self.stop("appt_reference", "utter_appt_already_cancelled", dispatcher, reference=value)
+            return self.stop("appt_verify", "utter_appt_already_cancelled", dispatcher, reference=reference)
         current = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_current", reference=value, **current)
-        return self.accept("appt_reference", value, tracker) | {
+        dispatcher.utter_message(response="utter_appt_current", reference=reference, **current)
+        return self.accept("appt_verify", VERIFIED, tracker) | {
             "appt_product": booking.product,
             "appt_current": current,
         }

@@ -61,6 +61,8 @@ class Booking:
     product: str
     slot: Slot
     naam: str
+    email: str = ""
+    telefoon: str = ""
 
     @property
     def cancelled(self) -> bool:
@@ -76,6 +78,8 @@ class Booking:
             product=data["product"],
             slot=Slot.from_json(data["tijdslot"]),
             naam=data.get("naam") or "",
+            email=data.get("email") or "",
+            telefoon=data.get("telefoon") or "",
         )
 
 
