@@ -87,8 +87,33 @@ def check_response_references() -> list[str]:
     return problems
 
 
+SINGLE_BRACE_PAYLOAD = re.compile(r"^/[A-Za-z0-9_]+\{(?!\{)")
+
+
+def check_button_payloads() -> list[str]:
+    """Entity payloads of domain buttons must double their braces (``/inform{{"x": "y"}}``).
+
+    Rasa interpolates ``{...}`` in buttons like in texts: a single-brace JSON payload is read as a
+    slot placeholder, which fails and logs every slot value of the conversation.
+    """
+    import yaml
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    problems = []
+    for name, variants in (domain.get("responses") or {}).items():
+        for variant in variants or []:
+            for button in variant.get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if SINGLE_BRACE_PAYLOAD.match(payload):
+                    problems.append(
+                        f"domain.yml response {name}: button payload {payload!r} needs double braces, "
+                        f"e.g. '/inform{{{{\"x\": \"y\"}}}}'"
+                    )
+    return problems
+
+
 def main() -> int:
-    serious = run_rasa_validate() + check_response_references()
+    serious = run_rasa_validate() + check_response_references() + check_button_payloads()
     if serious:
         print("rasa data validate reported warnings that matter:")
         for line in serious:
