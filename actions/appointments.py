@@ -1,6 +1,9 @@
 """Appointments at the desk: make (``appointment_form``), move (``appointment_change_form``) and
 cancel (``appointment_cancel_form``) an appointment through the appointment system.
 
+This module holds what the three forms share and the make flow; moving and cancelling live in
+:mod:`actions.appointment_changes`, reading answers in :mod:`actions.appointment_parsing`.
+
 Make: product (buttons; prefilled from the message or ``current_topic``) -> preferred day (a working
 day, not in the past) -> a free time (at most :data:`MAX_OPTIONS` buttons) -> name -> e-mail or phone
 -> summary and confirmation -> booking (``appointment_reference``). Move: reference -> the e-mail
@@ -24,21 +27,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.appointment_parsing import PRODUCT_WORDS, parse_appointment_answer, product_key
 from actions.clients.appointments import AppointmentsClient, Booking, Product
-from actions.clients.errors import BackendError, BackendNotFound, BackendRejected
-from actions.dates import ImpossibleDateError, format_date, is_working_day, parse_date
-from actions.flow_form import (
-    NO,
-    STOP_SLOT,
-    FlowFormValidation,
-    entity_value,
-    find_email,
-    find_phone,
-    idempotency_key,
-    parse_confirmation,
-    reset_events,
-)
-from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+from actions.clients.errors import BackendError, BackendRejected
+from actions.dates import format_date, is_working_day
+from actions.flow_form import NO, STOP_SLOT, FlowFormValidation, idempotency_key, reset_events
+from actions.permit_form import HANDOFF_SLOT, is_invalid
 
 logger = logging.getLogger(__name__)
 
@@ -52,113 +46,6 @@ ALL_SLOTS = tuple(dict.fromkeys(MAKE_SLOTS + CHANGE_SLOTS + AUX_SLOTS))
 MAX_OPTIONS = 5
 #: How far ahead the resident may pick a day.
 MAX_DAYS_AHEAD = 60
-#: Words and content keys that name a product code of the appointment system.
-PRODUCT_WORDS = {
-    "paspoort": "paspoort",
-    "pas": "paspoort",
-    "identiteitskaart": "identiteitskaart",
-    "id": "identiteitskaart",
-    "id-kaart": "identiteitskaart",
-    "idkaart": "identiteitskaart",
-    "rijbewijs": "rijbewijs",
-    "uittreksel": "uittreksel-brp",
-    "uittreksel_brp": "uittreksel-brp",
-    "brp": "uittreksel-brp",
-}
-_REFERENCE = re.compile(r"\b[aA][- ]?(20[0-9]{2})[- ]?([0-9]{5})\b")
-_TIME = re.compile(r"\b([01]?[0-9]|2[0-3])(?:[:.]([0-5][0-9])|\s*uur)\b(?![.\-/]\d)")
-_HALF = re.compile(r"\bhalf\s+([1-9]|1[0-2])\b")
-_ORDINALS = {"eerste": 0, "tweede": 1, "derde": 2, "vierde": 3, "vijfde": 4, "laatste": -1}
-
-
-def normalise_reference(value: str) -> str | None:
-    """``A-2026-00012`` from "a202600012", "A 2026 00012", ..., else ``None``."""
-    match = _REFERENCE.search(value)
-    return f"A-{match[1]}-{match[2]}" if match else None
-
-
-def product_key(value: Any) -> str | None:
-    """A product code candidate from an entity value, a content key or a word."""
-    if not value:
-        return None
-    text = str(value).strip().lower()
-    return PRODUCT_WORDS.get(text, text)
-
-
-def parse_product(text: str, entities: list[dict], requested: bool) -> Any:
-    """The product from a button or entity, or (when asked) from a word in the message."""
-    value = entity_value(entities, "product", "document_type")
-    if value:
-        return product_key(value)
-    if not requested:
-        return None
-    for word in re.findall(r"[\w-]+", text.lower()):
-        if word in PRODUCT_WORDS:
-            return PRODUCT_WORDS[word]
-    return invalid("product")
-
-
-def parse_time(text: str) -> str | None:
-    """A clock time as ``HH:MM`` ("9:30", "10.30", "10 uur", "half 11"), else ``None``."""
-    lowered = text.lower()
-    if match := _HALF.search(lowered):
-        hour = int(match[1]) - 1
-        return f"{hour + 12 if hour < 7 else hour:02d}:30"
-    if match := _TIME.search(lowered):
-        hour = int(match[1])
-        return f"{hour + 12 if hour < 7 else hour:02d}:{match[2] or '00'}"
-    return None
-
-
-def parse_slot_choice(text: str, requested: bool) -> Any:
-    """A chosen time (``HH:MM``) or option number (``#1``); only a clear time when not asked."""
-    value = parse_time(text)
-    if value:
-        return value
-    if not requested:
-        return None
-    lowered = text.lower().strip()
-    for word, index in _ORDINALS.items():
-        if re.search(rf"\b{word}\b", lowered):
-            return f"#{index}"
-    if re.fullmatch(r"[1-9]", lowered):
-        return f"#{int(lowered) - 1}"
-    return invalid("slot")
-
-
-def parse_appointment_answer(
-    slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]
-) -> Any:
-    """Read one answer of the appointment forms (see :meth:`PermitFormValidation.parse`)."""
-    if slot == "appt_product":
-        return parse_product(text, entities, requested)
-    if slot == "appt_date":
-        try:
-            day = parse_date(text)
-        except ImpossibleDateError:
-            return invalid("impossible_date")
-        return day.isoformat() if day else (invalid("no_date") if requested else None)
-    if slot == "appt_slot":
-        return parse_slot_choice(text, requested)
-    if slot in ("appt_contact", "appt_verify"):
-        value = entity_value(entities, "email") or find_email(text) or find_phone(text)
-        code = "contact" if slot == "appt_contact" else "verify"
-        return str(value).lower() if value else (invalid(code) if requested else None)
-    if slot == "appt_reference":
-        value = normalise_reference(str(entity_value(entities, "appointment_reference") or text))
-        return value or (invalid("reference") if requested else None)
-    if slot == "appt_confirm":
-        return parse_confirmation(text, intent, requested)
-    return None  # appt_name: free text
-
-
-def contact_matches(booking: Booking, value: str) -> bool:
-    """Whether ``value`` (as parsed: lower-case e-mail or ``+31`` phone) is the booking's contact."""
-    known = {booking.email.strip().lower()} if booking.email else set()
-    phone = find_phone(booking.telefoon) if booking.telefoon else None
-    if phone:
-        known.add(phone)
-    return value.strip().lower() in known
 
 
 def _slot_label(begin: Any) -> str:
@@ -220,7 +107,7 @@ class AppointmentValidation(FlowFormValidation):
                 free = await client.free_slots(product, day)
         except BackendError:
             logger.warning("appointment system unavailable while loading free slots")
-            return self.stop(slot, "utter_appt_unavailable", dispatcher, **_contact())
+            return self.stop(slot, "utter_appt_unavailable", dispatcher, **contact_values())
         if not free:
             return self.reject(slot, "no_slots", dispatcher, tracker, date=format_date(day))
         options = [
@@ -234,7 +121,7 @@ class AppointmentValidation(FlowFormValidation):
         try:
             products = await self._products()
         except BackendError:
-            return self.stop("appt_product", "utter_appt_unavailable", dispatcher, **_contact())
+            return self.stop("appt_product", "utter_appt_unavailable", dispatcher, **contact_values())
         code = next(
             (p.code for p in products if value in (p.code, p.naam.lower()) or p.code.startswith(str(value))),
             None,
@@ -289,41 +176,6 @@ class AppointmentValidation(FlowFormValidation):
             return self.reject("appt_contact", "contact", dispatcher, tracker)
         return self.accept("appt_contact", value, tracker)
 
-    async def validate_appt_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
-        if is_invalid(value) or not isinstance(value, str):
-            return self.reject("appt_reference", "reference", dispatcher, tracker)
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                await client.get(value)
-        except BackendNotFound:
-            return self.reject("appt_reference", "not_found", dispatcher, tracker, reference=value)
-        except BackendError:
-            return self.stop("appt_reference", "utter_appt_unavailable", dispatcher, **_contact())
-        return self.accept("appt_reference", value, tracker)
-
-    async def validate_appt_verify(self, value: Any, dispatcher, tracker, domain) -> dict:
-        """Check the e-mail address or phone number against the booking; only then show it."""
-        reference = tracker.get_slot("appt_reference")
-        if not reference:  # the reference in the same message was not accepted: ask that first
-            return {"appt_verify": None}
-        if is_invalid(value) or not isinstance(value, str):
-            return self.reject("appt_verify", "verify", dispatcher, tracker)
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                booking = await client.get(reference)
-        except BackendError:
-            return self.stop("appt_verify", "utter_appt_unavailable", dispatcher, **_contact())
-        if not contact_matches(booking, value):
-            return self.reject("appt_verify", "verify_mismatch", dispatcher, tracker, reference=reference)
-        if booking.cancelled:
-            return self.stop("appt_verify", "utter_appt_already_cancelled", dispatcher, reference=reference)
-        current = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_current", reference=reference, **current)
-        return self.accept("appt_verify", VERIFIED, tracker) | {
-            "appt_product": booking.product,
-            "appt_current": current,
-        }
-
     async def validate_appt_confirm(self, value: Any, dispatcher, tracker, domain) -> dict:
         return self.validate_confirmation("appt_confirm", value, dispatcher, tracker)
 
@@ -352,27 +204,8 @@ class ValidateAppointmentForm(AppointmentValidation):
         return events
 
 
-class ValidateAppointmentChangeForm(AppointmentValidation):
-    """Validates ``appointment_change_form``."""
-
-    slots = CHANGE_SLOTS
-    trigger_intent = "change_appointment"
-
-    def name(self) -> str:
-        return "validate_appointment_change_form"
-
-
-class ValidateAppointmentCancelForm(AppointmentValidation):
-    """Validates ``appointment_cancel_form``."""
-
-    slots = CANCEL_SLOTS
-    trigger_intent = "cancel_appointment"
-
-    def name(self) -> str:
-        return "validate_appointment_cancel_form"
-
-
-def _contact() -> dict[str, Any]:
+def contact_values() -> dict[str, Any]:
+    """The municipality's contact details for responses that point to the desk or phone."""
     from actions.core import content_values
 
     return content_values()
@@ -432,7 +265,7 @@ class ActionAskApptConfirm(Action):
         return []
 
 
-class _AppointmentSubmit(Action, ABC):
+class AppointmentSubmit(Action, ABC):
     """Common start of the three submit actions (abstract: not registered as an action)."""
 
     @abstractmethod
@@ -456,12 +289,12 @@ class _AppointmentSubmit(Action, ABC):
         logger.warning("appointment action failed: %s", error)
         taken = isinstance(error, BackendRejected) and error.status_code == 409
         dispatcher.utter_message(
-            response="utter_appt_slot_taken" if taken else "utter_appt_failed", **_contact()
+            response="utter_appt_slot_taken" if taken else "utter_appt_failed", **contact_values()
         )
         return reset_events(ALL_SLOTS)
 
 
-class ActionAppointmentSubmit(_AppointmentSubmit):
+class ActionAppointmentSubmit(AppointmentSubmit):
     """Ends ``appointment_form``: books the chosen time."""
 
     def name(self) -> str:
@@ -492,49 +325,3 @@ class ActionAppointmentSubmit(_AppointmentSubmit):
         if bring:
             dispatcher.utter_message(response="utter_appt_bring", bring=bring)
         return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", booking.referentie)]
-
-
-class ActionAppointmentChangeSubmit(_AppointmentSubmit):
-    """Ends ``appointment_change_form``: moves the appointment to the chosen time."""
-
-    def name(self) -> str:
-        return "action_appointment_change_submit"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        done = self.finished(dispatcher, tracker)
-        if done is not None:
-            return done
-        reference = tracker.get_slot("appt_reference")
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                booking = await client.reschedule(reference, tracker.get_slot("appt_slot"))
-        except BackendError as error:
-            return self.failed(error, dispatcher)
-        values = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_changed", reference=reference, **values)
-        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", reference)]
-
-
-class ActionAppointmentCancelSubmit(_AppointmentSubmit):
-    """Ends ``appointment_cancel_form``: cancels the appointment."""
-
-    def name(self) -> str:
-        return "action_appointment_cancel_submit"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        done = self.finished(dispatcher, tracker)
-        if done is not None:
-            return done
-        reference = tracker.get_slot("appt_reference")
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                booking = await client.cancel(reference)
-        except BackendError as error:
-            return self.failed(error, dispatcher)
-        values = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_cancelled_done", reference=reference, **values)
-        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", None)]

@@ -1,0 +1,147 @@
+"""Moving (``appointment_change_form``) and cancelling (``appointment_cancel_form``) an appointment.
+
+Reference numbers follow each other (``A-2026-00012``), so a number alone proves nothing: the
+resident also gives the e-mail address or phone number used when booking (``appt_verify``). Only
+when it matches does the assistant show the appointment and offer to move or cancel it; three
+wrong answers in a row end the form with the offer of a human. The contact details are compared
+and dropped: ``appt_verify`` only holds :data:`VERIFIED`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.appointments import (
+    ALL_SLOTS,
+    CANCEL_SLOTS,
+    CHANGE_SLOTS,
+    VERIFIED,
+    AppointmentSubmit,
+    AppointmentValidation,
+    booking_values,
+    contact_values,
+    product_name,
+)
+from actions.clients.appointments import AppointmentsClient, Booking
+from actions.clients.errors import BackendError, BackendNotFound
+from actions.flow_form import find_phone, reset_events
+from actions.permit_form import is_invalid
+
+
+def contact_matches(booking: Booking, value: str) -> bool:
+    """Whether ``value`` (as parsed: lower-case e-mail or ``+31`` phone) is the booking's contact."""
+    known = {booking.email.strip().lower()} if booking.email else set()
+    phone = find_phone(booking.telefoon) if booking.telefoon else None
+    if phone:
+        known.add(phone)
+    return value.strip().lower() in known
+
+
+class ExistingAppointmentValidation(AppointmentValidation):
+    """Validation of the forms about an existing appointment: its reference and the booker's contact."""
+
+    async def validate_appt_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_reference", "reference", dispatcher, tracker)
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                await client.get(value)
+        except BackendNotFound:
+            return self.reject("appt_reference", "not_found", dispatcher, tracker, reference=value)
+        except BackendError:
+            return self.stop("appt_reference", "utter_appt_unavailable", dispatcher, **contact_values())
+        return self.accept("appt_reference", value, tracker)
+
+    async def validate_appt_verify(self, value: Any, dispatcher, tracker, domain) -> dict:
+        """Check the e-mail address or phone number against the booking; only then show it."""
+        reference = tracker.get_slot("appt_reference")
+        if not reference:  # the reference in the same message was not accepted: ask that first
+            return {"appt_verify": None}
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("appt_verify", "verify", dispatcher, tracker)
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.get(reference)
+        except BackendError:
+            return self.stop("appt_verify", "utter_appt_unavailable", dispatcher, **contact_values())
+        if not contact_matches(booking, value):
+            return self.reject("appt_verify", "verify_mismatch", dispatcher, tracker, reference=reference)
+        if booking.cancelled:
+            return self.stop("appt_verify", "utter_appt_already_cancelled", dispatcher, reference=reference)
+        current = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_current", reference=reference, **current)
+        return self.accept("appt_verify", VERIFIED, tracker) | {
+            "appt_product": booking.product,
+            "appt_current": current,
+        }
+
+
+class ValidateAppointmentChangeForm(ExistingAppointmentValidation):
+    """Validates ``appointment_change_form``."""
+
+    slots = CHANGE_SLOTS
+    trigger_intent = "change_appointment"
+
+    def name(self) -> str:
+        return "validate_appointment_change_form"
+
+
+class ValidateAppointmentCancelForm(ExistingAppointmentValidation):
+    """Validates ``appointment_cancel_form``."""
+
+    slots = CANCEL_SLOTS
+    trigger_intent = "cancel_appointment"
+
+    def name(self) -> str:
+        return "validate_appointment_cancel_form"
+
+
+class ActionAppointmentChangeSubmit(AppointmentSubmit):
+    """Ends ``appointment_change_form``: moves the appointment to the chosen time."""
+
+    def name(self) -> str:
+        return "action_appointment_change_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        reference = tracker.get_slot("appt_reference")
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.reschedule(reference, tracker.get_slot("appt_slot"))
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_changed", reference=reference, **values)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", reference)]
+
+
+class ActionAppointmentCancelSubmit(AppointmentSubmit):
+    """Ends ``appointment_cancel_form``: cancels the appointment."""
+
+    def name(self) -> str:
+        return "action_appointment_cancel_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        reference = tracker.get_slot("appt_reference")
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await client.cancel(reference)
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response="utter_appt_cancelled_done", reference=reference, **values)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", None)]
