@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from actions.clients.base import BackendClient
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.clients.base import ApiKeyClient
+from actions.config import Settings
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -46,7 +44,7 @@ class BagAdres:
         )
 
 
-class AddressesClient(BackendClient):
+class AddressesClient(ApiKeyClient):
     """Async client to check and look up addresses.
 
     Args:
@@ -57,24 +55,12 @@ class AddressesClient(BackendClient):
     """
 
     system = "addresses"
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        timeout: float = DEFAULT_BACKEND_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(base_url, timeout=timeout, headers={"X-Api-Key": api_key}, transport=transport)
+    api_key_header = "X-Api-Key"
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
-    ) -> AddressesClient:
-        """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
-        return cls(s.addresses_api_url, s.addresses_api_key, timeout=s.backend_timeout, transport=transport)
+    def location(cls, settings: Settings) -> tuple[str, str]:
+        """``addresses_api_url`` and ``addresses_api_key``."""
+        return settings.addresses_api_url, settings.addresses_api_key
 
     async def find(self, postcode: str, huisnummer: int) -> list[BagAdres]:
         """Return the addresses with this postcode and house number (all letters/additions)."""

@@ -10,10 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import httpx
-
-from actions.clients.base import BackendClient
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.clients.base import ApiKeyClient
+from actions.config import Settings
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ class Booking:
         )
 
 
-class AppointmentsClient(BackendClient):
+class AppointmentsClient(ApiKeyClient):
     """Async client for products, free slots and bookings.
 
     Args:
@@ -94,26 +92,12 @@ class AppointmentsClient(BackendClient):
     """
 
     system = "appointments"
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        timeout: float = DEFAULT_BACKEND_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(base_url, timeout=timeout, headers={"X-API-KEY": api_key}, transport=transport)
+    api_key_header = "X-API-KEY"
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
-    ) -> AppointmentsClient:
-        """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
-        return cls(
-            s.appointments_api_url, s.appointments_api_key, timeout=s.backend_timeout, transport=transport
-        )
+    def location(cls, settings: Settings) -> tuple[str, str]:
+        """``appointments_api_url`` and ``appointments_api_key``."""
+        return settings.appointments_api_url, settings.appointments_api_key
 
     async def list_products(self) -> list[Product]:
         """Return the products that can be booked."""

@@ -22,12 +22,13 @@ from actions.clients.errors import (
     BackendRejected,
     BackendUnavailable,
 )
-from actions.config import DEFAULT_BACKEND_TIMEOUT
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 C = TypeVar("C", bound="BackendClient")
+K = TypeVar("K", bound="ApiKeyClient")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -210,3 +211,44 @@ class BackendClient:
 def _path(url: str) -> str:
     """Return ``url`` without query string (queries may hold personal data such as a BSN)."""
     return httpx.URL(url).path
+
+
+class ApiKeyClient(BackendClient):
+    """A backend client that authenticates with an API key header.
+
+    Subclasses set :attr:`system`, :attr:`api_key_header` and :meth:`location` (which settings hold
+    the API root and the key).
+
+    Args:
+        base_url: Root URL of the API.
+        api_key: Sent in :attr:`api_key_header`.
+        timeout: Timeout in seconds for each request.
+        transport: Optional transport for tests.
+    """
+
+    api_key_header: ClassVar[str] = "X-Api-Key"
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = DEFAULT_BACKEND_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {self.api_key_header: api_key}
+        super().__init__(base_url, timeout=timeout, headers=headers, transport=transport)
+
+    @classmethod
+    def location(cls, settings: Settings) -> tuple[str, str]:
+        """The API root and the API key of this system in ``settings``."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_settings(
+        cls: type[K], settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    ) -> K:
+        """Build from :func:`actions.config.get_settings` (or the given settings)."""
+        s = settings or get_settings()
+        base_url, api_key = cls.location(s)
+        return cls(base_url, api_key, timeout=s.backend_timeout, transport=transport)
