@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from actions import outbox
 from actions.db import get_engine, metadata, run_db
+from privacy.forget import ForgetRequest, register_forget_hook
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ TRANSCRIPT_MESSAGES = 20
 TEXT_MAX = 2000
 HANDOFF_KIND = "klantinteracties.handoff"
 REFERENCE_RE = re.compile(r"^T-\d{4}-\d{6,}$")
+#: ``sender_id`` of a ticket whose conversation was erased ("vergeet mij").
+FORGOTTEN_SENDER = "vergeten"
 
 #: Channel names of Rasa input channels -> Klantinteracties ``kanaal``.
 KANAAL_BY_CHANNEL = {"rest": "chat", "socketio": "chat", "whatsapp": "whatsapp"}
@@ -258,6 +261,42 @@ def update_ticket(reference: str, **values: Any) -> None:
         conn.execute(
             handoff_tickets.update().where(handoff_tickets.c.reference == reference).values(**values)
         )
+
+
+# ---------------------------------------------------------------------------- "forget me"
+@register_forget_hook("handoff_tickets")
+def forget_tickets(request: ForgetRequest) -> int:
+    """Erase what the conversation's tickets hold about the resident ("vergeet mij").
+
+    The question, transcript and contact details are cleared and the ticket is closed, so no
+    employee calls back or answers into a chat that no longer exists. A handoff not yet delivered
+    to Klantinteracties is withdrawn (its pending outbox entry is deleted); one already delivered
+    lives in the municipality's contact system, which the privacy statement explains.
+
+    Returns:
+        The number of tickets erased.
+    """
+    with get_engine().begin() as conn:
+        references = [
+            row.reference
+            for row in conn.execute(
+                sa.select(handoff_tickets.c.reference).where(handoff_tickets.c.sender_id == request.sender_id)
+            )
+        ]
+        if not references:
+            return 0
+        conn.execute(
+            outbox.outbox.delete().where(
+                outbox.outbox.c.status == outbox.PENDING,
+                outbox.outbox.c.idempotency_key.in_([f"handoff:{ref}" for ref in references]),
+            )
+        )
+        conn.execute(
+            handoff_tickets.update()
+            .where(handoff_tickets.c.sender_id == request.sender_id)
+            .values(sender_id=FORGOTTEN_SENDER, summary="", transcript=[], contact_value=None, status=CLOSED)
+        )
+    return len(references)
 
 
 # ---------------------------------------------------------------------------- outbox handler

@@ -34,7 +34,7 @@ from channels.whatsapp_api import GraphApiClient
 logger = logging.getLogger(__name__)
 
 #: Prefix of Rasa sender ids of WhatsApp conversations ("wa:<wa_id>").
-SENDER_PREFIX = "wa:"
+SENDER_PREFIX = whatsapp_store.SENDER_PREFIX
 
 MAX_TEXT = 4096
 MAX_BUTTON_BODY = 1024

@@ -23,7 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from actions.db import get_engine, metadata
+from privacy.forget import ForgetRequest, register_forget_hook
 
+#: Prefix of Rasa sender ids of WhatsApp conversations (same as ``channels.whatsapp_output``).
+SENDER_PREFIX = "wa:"
 #: WhatsApp allows free-form messages only this long after the resident's last message.
 SERVICE_WINDOW = timedelta(hours=24)
 
@@ -173,3 +176,20 @@ def take_choices(wa_id: str, now: datetime | None = None) -> list[str]:
     except ValueError:
         return []
     return [str(choice) for choice in choices] if isinstance(choices, list) else []
+
+
+@register_forget_hook("whatsapp_contacts")
+def forget_contact(request: ForgetRequest) -> int:
+    """Delete what the channel keeps about a WhatsApp conversation ("vergeet mij").
+
+    Returns:
+        The number of deleted rows (contact time and pending numbered options).
+    """
+    if not request.sender_id.startswith(SENDER_PREFIX):
+        return 0
+    wa_id = request.sender_id[len(SENDER_PREFIX) :]
+    with get_engine().begin() as conn:
+        deleted = 0
+        for table in (contacts, numbered_choices):
+            deleted += conn.execute(table.delete().where(table.c.wa_id == wa_id)).rowcount or 0
+    return deleted

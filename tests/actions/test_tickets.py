@@ -101,3 +101,29 @@ def test_ticket_is_not_stored_when_the_outbox_write_fails(
         tickets.create_handoff_ticket(new_ticket())
     with get_engine().connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(tickets.handoff_tickets)).scalar() == 0
+
+
+def test_forget_me_erases_the_conversations_tickets_and_withdraws_undelivered_handoffs(database: str) -> None:
+    from privacy.forget import ForgetRequest, registered_hooks
+
+    pending, pending_entry = tickets.create_handoff_ticket(new_ticket())
+    delivered, delivered_entry = tickets.create_handoff_ticket(new_ticket())
+    with get_engine().begin() as conn:
+        table = outbox.outbox
+        conn.execute(table.update().where(table.c.id == delivered_entry).values(status=outbox.DELIVERED))
+    other, other_entry = tickets.create_handoff_ticket(new_ticket(sender_id="resident-2"))
+
+    hook = registered_hooks()["handoff_tickets"]
+    assert hook(ForgetRequest(sender_id="resident-1")) == 2
+
+    for reference in (pending, delivered):
+        ticket = tickets.get_ticket(reference)
+        assert ticket is not None
+        assert ticket.sender_id == tickets.FORGOTTEN_SENDER and ticket.status == tickets.CLOSED
+        assert ticket.summary == "" and ticket.transcript == [] and ticket.contact_value is None
+    assert outbox.get_entry(pending_entry) is None  # never sent to Klantinteracties
+    assert outbox.get_entry(delivered_entry) is not None
+    kept = tickets.get_ticket(other)
+    assert kept is not None and kept.contact_value == "+31612345678" and kept.status == tickets.OPEN
+    assert outbox.get_entry(other_entry) is not None
+    assert hook(ForgetRequest(sender_id="resident-1")) == 0

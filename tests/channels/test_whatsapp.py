@@ -590,3 +590,17 @@ def test_app_secret_is_required() -> None:
     assert signature_valid("", b"{}", sign(b"{}", "")) is False
     assert signature_valid(APP_SECRET, b"{}", sign(b"{}")) is True
     assert channel.app_secret == ""
+
+
+def test_forget_me_deletes_the_channels_rows_of_that_resident() -> None:
+    from privacy.forget import ForgetRequest, registered_hooks
+
+    whatsapp_store.touch_contact(WA_ID)
+    whatsapp_store.touch_contact("31699999999")
+    whatsapp_store.remember_choices(WA_ID, ["/a"])
+    hook = registered_hooks()["whatsapp_contacts"]
+    assert hook(ForgetRequest(sender_id="some-web-session")) == 0
+    assert hook(ForgetRequest(sender_id=f"wa:{WA_ID}")) == 2
+    assert whatsapp_store.last_inbound_at(WA_ID) is None
+    assert whatsapp_store.take_choices(WA_ID) == []
+    assert whatsapp_store.last_inbound_at("31699999999") is not None
