@@ -1,9 +1,10 @@
 """Benchmark this project's config against Rasa's default config on the same data.
 
 For each configuration: training time, NLU accuracy on the held-out set (tests/nlu), model load
-time (``rasa run`` start until the server answers), the Rasa server's memory (RSS) after load, and
-REST latency (median and p95) over a few hundred messages, in one conversation and in 20
-concurrent conversations. Prints a Markdown table. Not a test: figures depend on the machine.
+time (``rasa run`` start until the server answers), the Rasa server's memory (RSS) after load, the
+NLU alone (``POST /model/parse``, median and p95), and REST latency (median and p95) over a few
+hundred messages, in one conversation and in 20 concurrent conversations. Prints a Markdown
+table. Not a test: figures depend on the machine.
 
 Both configurations are served the same way as ``make run`` serves the assistant: the backend
 stand-in (``python -m backend``), the action server and ``rasa run`` with the project's tracker store,
@@ -179,6 +180,23 @@ async def _send(client: httpx.AsyncClient, url: str, sender: str, text: str, lat
     latencies.append((time.perf_counter() - began) * 1000)
 
 
+def parse_latency(base: str, messages: list[str]) -> tuple[float, float]:
+    """Median and p95 latency (ms) of ``POST /model/parse`` (the NLU pipeline alone)."""
+    latencies: list[float] = []
+    with httpx.Client(timeout=REQUEST_TIMEOUT_S) as client:
+        for text in messages:
+            began = time.perf_counter()
+            client.post(f"{base}/model/parse", json={"text": text}).raise_for_status()
+            latencies.append((time.perf_counter() - began) * 1000)
+    return _median_p95(latencies)
+
+
+def _median_p95(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
 async def latency(url: str, messages: list[str], concurrency: int) -> tuple[float, float]:
     """Median and p95 latency (ms) with ``concurrency`` conversations sending ``messages``."""
     latencies: list[float] = []
@@ -191,9 +209,7 @@ async def latency(url: str, messages: list[str], concurrency: int) -> tuple[floa
                 await _send(client, url, sender, text, latencies)
 
         await asyncio.gather(*(conversation(c) for c in chunks if c))
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
-    return statistics.median(latencies), p95
+    return _median_p95(latencies)
 
 
 def serve_and_measure(
@@ -204,8 +220,8 @@ def serve_and_measure(
     concurrency: int,
     tmp: Path,
     env: dict[str, str],
-) -> tuple[float, float, tuple[float, float], tuple[float, float]]:
-    """Start ``rasa run`` with ``model``; return load time, RSS and latencies."""
+) -> tuple[float, float, tuple[float, float], tuple[float, float], tuple[float, float]]:
+    """Start ``rasa run`` with ``model``; return load time, RSS, parse latency and REST latencies."""
     port = free_port()
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
@@ -217,7 +233,7 @@ def serve_and_measure(
     began = time.perf_counter()
     proc = start(
         f"rasa-{name}",
-        [RASA, "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1",
+        [RASA, "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1", "--enable-api",
          "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
         env,
     )
@@ -226,10 +242,11 @@ def serve_and_measure(
         wait_ready(f"{base}/", proc, f"rasa-{name}")
         load_s = time.perf_counter() - began
         memory = rss_mb(proc.pid)
+        parse = parse_latency(base, messages)
         url = f"{base}/webhooks/rest/webhook"
         single = asyncio.run(latency(url, messages, 1))
         concurrent = asyncio.run(latency(url, messages, concurrency))
-        return load_s, memory, single, concurrent
+        return load_s, memory, parse, single, concurrent
     finally:
         stop(proc)
 
@@ -283,13 +300,14 @@ def main() -> int:
                 print(f"[{name}] NLU test ...", file=sys.stderr)
                 accuracy = nlu_accuracy(model, tmp / "nlu", env)
                 print(f"[{name}] serving ...", file=sys.stderr)
-                load_s, memory, single, concurrent = serve_and_measure(
+                load_s, memory, parse, single, concurrent = serve_and_measure(
                     name,
                     model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp, env
                 )
-                rows.append((name, train_s, accuracy, load_s, memory, single, concurrent))
+                rows.append((name, train_s, accuracy, load_s, memory, parse, single, concurrent))
                 print(f"[{name}] training {train_s:.0f} s, accuracy {accuracy:.3f}, load {load_s:.1f} s, "
-                      f"RSS {memory:.0f} MB, latency 1 conv {single[0]:.0f}/{single[1]:.0f} ms, "
+                      f"RSS {memory:.0f} MB, parse {parse[0]:.0f}/{parse[1]:.0f} ms, "
+                      f"latency 1 conv {single[0]:.0f}/{single[1]:.0f} ms, "
                       f"{args.concurrency} conv {concurrent[0]:.0f}/{concurrent[1]:.0f} ms (median/p95)",
                       file=sys.stderr, flush=True)
     finally:
@@ -302,12 +320,14 @@ def main() -> int:
     print(f"\nBenchmark {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
           f"{mem_gb:.0f} GiB; {len(messages)} REST messages from tests/nlu\n")
     print(f"| config | training s | NLU accuracy (held-out) | load s | RSS after load MB "
+          f"| NLU parse median / p95 ms "
           f"| 1 conversation median / p95 ms | {args.concurrency} concurrent median / p95 ms |")
-    print("|---|---|---|---|---|---|---|")
-    for name, train_s, acc, load_s, memory, single, concurrent in rows:
+    print("|---|---|---|---|---|---|---|---|")
+    for name, train_s, acc, load_s, memory, parse, single, concurrent in rows:
         if name == "default" and args.default_epochs:
             name = f"Rasa default (epochs capped at {args.default_epochs})"
         print(f"| {name} | {train_s:.0f} | {acc:.3f} | {load_s:.1f} | {memory:.0f} "
+              f"| {parse[0]:.0f} / {parse[1]:.0f} "
               f"| {single[0]:.0f} / {single[1]:.0f} | {concurrent[0]:.0f} / {concurrent[1]:.0f} |")
     return 0
 
