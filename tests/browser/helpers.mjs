@@ -114,6 +114,24 @@ async function waitForBotCount(page, count) {
   );
 }
 
+// A turn can bring several bot messages, each its own socket.io event: wait until none has
+// arrived for `quietMs` (at most `limitMs`), so a snapshot of the log holds the whole turn.
+async function waitForSettled(page, quietMs = 1500, limitMs = 20000) {
+  const start = Date.now();
+  let count = await botCount(page);
+  let since = Date.now();
+  while (Date.now() - start < limitMs) {
+    await page.waitForTimeout(100);
+    const now = await botCount(page);
+    if (now !== count) {
+      count = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return;
+    }
+  }
+}
+
 async function botCount(page) {
   return page.$$eval('.gc-log .gc-message--bot', (n) => n.length);
 }
@@ -225,6 +243,7 @@ export async function chatScenario(browser, o) {
     assert.ok(log.some((m) => m.from === 'user' && m.text === 'Medewerker spreken'));
 
     // Reload: same conversation, history re-rendered, no new introduction.
+    await waitForSettled(page);
     log = await messages(page);
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction((n) => document.querySelectorAll('.gc-log .gc-message').length >= n, log.length);
