@@ -9,6 +9,7 @@ and dropped: ``appt_verify`` only holds :data:`VERIFIED`.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -101,47 +102,59 @@ class ValidateAppointmentCancelForm(ExistingAppointmentValidation):
         return "validate_appointment_cancel_form"
 
 
-class ActionAppointmentChangeSubmit(AppointmentSubmit):
+class ExistingAppointmentSubmit(AppointmentSubmit):
+    """Ends a form about an existing appointment: one call on it, then say what was done."""
+
+    #: Response that tells the resident what was done.
+    done_response = ""
+
+    @abstractmethod
+    async def apply(self, client: AppointmentsClient, reference: str, tracker: Tracker) -> Booking:
+        """Do the change in the appointment system and return the appointment as it is now."""
+
+    def next_reference(self, reference: str) -> str | None:
+        """The ``appointment_reference`` after the change (the appointment the resident still has)."""
+        return reference
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        done = self.finished(dispatcher, tracker)
+        if done is not None:
+            return done
+        reference = tracker.get_slot("appt_reference")
+        try:
+            async with AppointmentsClient.from_settings() as client:
+                booking = await self.apply(client, reference, tracker)
+        except BackendError as error:
+            return self.failed(error, dispatcher)
+        values = booking_values(booking, await product_name(booking.product))
+        dispatcher.utter_message(response=self.done_response, reference=reference, **values)
+        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", self.next_reference(reference))]
+
+
+class ActionAppointmentChangeSubmit(ExistingAppointmentSubmit):
     """Ends ``appointment_change_form``: moves the appointment to the chosen time."""
+
+    done_response = "utter_appt_changed"
 
     def name(self) -> str:
         return "action_appointment_change_submit"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        done = self.finished(dispatcher, tracker)
-        if done is not None:
-            return done
-        reference = tracker.get_slot("appt_reference")
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                booking = await client.reschedule(reference, tracker.get_slot("appt_slot"))
-        except BackendError as error:
-            return self.failed(error, dispatcher)
-        values = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_changed", reference=reference, **values)
-        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", reference)]
+    async def apply(self, client: AppointmentsClient, reference: str, tracker: Tracker) -> Booking:
+        return await client.reschedule(reference, tracker.get_slot("appt_slot"))
 
 
-class ActionAppointmentCancelSubmit(AppointmentSubmit):
+class ActionAppointmentCancelSubmit(ExistingAppointmentSubmit):
     """Ends ``appointment_cancel_form``: cancels the appointment."""
+
+    done_response = "utter_appt_cancelled_done"
 
     def name(self) -> str:
         return "action_appointment_cancel_submit"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        done = self.finished(dispatcher, tracker)
-        if done is not None:
-            return done
-        reference = tracker.get_slot("appt_reference")
-        try:
-            async with AppointmentsClient.from_settings() as client:
-                booking = await client.cancel(reference)
-        except BackendError as error:
-            return self.failed(error, dispatcher)
-        values = booking_values(booking, await product_name(booking.product))
-        dispatcher.utter_message(response="utter_appt_cancelled_done", reference=reference, **values)
-        return reset_events(ALL_SLOTS) + [SlotSet("appointment_reference", None)]
+    async def apply(self, client: AppointmentsClient, reference: str, tracker: Tracker) -> Booking:
+        return await client.cancel(reference)
+
+    def next_reference(self, reference: str) -> str | None:
+        return None  # nothing left to refer to
