@@ -15,6 +15,22 @@ from functools import lru_cache
 #: Default timeout for calls to municipal backends, in seconds.
 DEFAULT_BACKEND_TIMEOUT = 5.0
 LOCAL_BACKEND = "http://localhost:8001"
+#: Where each API lives under the local stand-in (``backend/``): settings field -> path. The
+#: environment variable of a field is its name in upper case (``ZAKEN_API_URL``).
+STAND_IN_PATHS: dict[str, str] = {
+    "zaken_api_url": "/zaken/api/v1",
+    "klantinteracties_api_url": "/klantinteracties/api/v1",
+    "brp_api_url": "/haalcentraal/api/brp",
+    "reisdocumenten_api_url": "/haalcentraal/api/reisdocumenten",
+    "appointments_api_url": "/afspraken/api/v1",
+    "waste_api_url": "/afvalkalender/api/v1",
+    "addresses_api_url": "/bag/api/v1",
+}
+
+
+def stand_in_urls(base: str = LOCAL_BACKEND) -> dict[str, str]:
+    """The API URL settings when every system is the stand-in at ``base`` (settings field -> URL)."""
+    return {name: base.rstrip("/") + path for name, path in STAND_IN_PATHS.items()}
 
 
 def _env(name: str, default: str) -> str:
@@ -51,18 +67,18 @@ class Settings:
     database_url: str = "sqlite:///var/assistant.db"
     backend_timeout: float = DEFAULT_BACKEND_TIMEOUT
 
-    zaken_api_url: str = f"{LOCAL_BACKEND}/zaken/api/v1"
+    zaken_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["zaken_api_url"]
     zgw_client_id: str = "gemeente-assistent"
     zgw_client_secret: str = "local-development-secret-zgw-hs256-32b"
-    klantinteracties_api_url: str = f"{LOCAL_BACKEND}/klantinteracties/api/v1"
+    klantinteracties_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["klantinteracties_api_url"]
     klantinteracties_token: str = "local-development-token"
-    brp_api_url: str = f"{LOCAL_BACKEND}/haalcentraal/api/brp"
-    reisdocumenten_api_url: str = f"{LOCAL_BACKEND}/haalcentraal/api/reisdocumenten"
+    brp_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["brp_api_url"]
+    reisdocumenten_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["reisdocumenten_api_url"]
     brp_api_key: str = "local-development-key"
-    appointments_api_url: str = f"{LOCAL_BACKEND}/afspraken/api/v1"
+    appointments_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["appointments_api_url"]
     appointments_api_key: str = "local-development-key"
-    waste_api_url: str = f"{LOCAL_BACKEND}/afvalkalender/api/v1"
-    addresses_api_url: str = f"{LOCAL_BACKEND}/bag/api/v1"
+    waste_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["waste_api_url"]
+    addresses_api_url: str = LOCAL_BACKEND + STAND_IN_PATHS["addresses_api_url"]
     addresses_api_key: str = "local-development-key"
     #: RSIN of the municipality: ZGW bronorganisatie / verantwoordelijkeOrganisatie (fictional default).
     zgw_rsin: str = "002220003"

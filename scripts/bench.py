@@ -33,6 +33,10 @@ from pathlib import Path
 import httpx
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from actions.config import stand_in_urls  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv/bin/rasa")
 PYTHON = str(ROOT / ".venv/bin/python")
@@ -81,7 +85,6 @@ def stop(proc: subprocess.Popen) -> None:
 
 def service_env(tmp: Path, backend_port: int) -> dict[str, str]:
     """Environment for the stand-in and the action server: own databases, stand-in on its port."""
-    base = f"http://127.0.0.1:{backend_port}"
     env = dict(os.environ)
     env.update(
         PYTHONPATH=str(ROOT),
@@ -89,13 +92,9 @@ def service_env(tmp: Path, backend_port: int) -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="2",
         DATABASE_URL=f"sqlite:///{tmp / 'assistant.db'}",
         BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
-        ZAKEN_API_URL=f"{base}/zaken/api/v1",
-        KLANTINTERACTIES_API_URL=f"{base}/klantinteracties/api/v1",
-        BRP_API_URL=f"{base}/haalcentraal/api/brp",
-        REISDOCUMENTEN_API_URL=f"{base}/haalcentraal/api/reisdocumenten",
-        APPOINTMENTS_API_URL=f"{base}/afspraken/api/v1",
-        WASTE_API_URL=f"{base}/afvalkalender/api/v1",
-        ADDRESSES_API_URL=f"{base}/bag/api/v1",
+    )
+    env.update(
+        {name.upper(): url for name, url in stand_in_urls(f"http://127.0.0.1:{backend_port}").items()}
     )
     return env
 

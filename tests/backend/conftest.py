@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from actions.config import Settings
+from actions.config import Settings, stand_in_urls
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_LIMIT_SECONDS = 60.0
@@ -78,16 +78,7 @@ def _wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log_path:
 
 def settings_for(base_url: str, base: Settings | None = None) -> Settings:
     """Return ``base`` (default: the environment's settings) with every backend URL at ``base_url``."""
-    return dataclasses.replace(
-        base or Settings.from_env(),
-        zaken_api_url=f"{base_url}/zaken/api/v1",
-        klantinteracties_api_url=f"{base_url}/klantinteracties/api/v1",
-        brp_api_url=f"{base_url}/haalcentraal/api/brp",
-        reisdocumenten_api_url=f"{base_url}/haalcentraal/api/reisdocumenten",
-        appointments_api_url=f"{base_url}/afspraken/api/v1",
-        waste_api_url=f"{base_url}/afvalkalender/api/v1",
-        addresses_api_url=f"{base_url}/bag/api/v1",
-    )
+    return dataclasses.replace(base or Settings.from_env(), **stand_in_urls(base_url))
 
 
 @contextmanager
