@@ -16,7 +16,6 @@ All functions here are blocking; call them from async code through :func:`action
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -49,7 +48,7 @@ numbered_choices = sa.Table(
     "whatsapp_numbered_choices",
     metadata,
     sa.Column("wa_id", sa.String(32), primary_key=True),
-    sa.Column("choices", sa.Text, nullable=False),  # JSON list of the texts to hand to Rasa
+    sa.Column("choices", sa.JSON, nullable=False),  # list of the texts to hand to Rasa
     sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -149,9 +148,7 @@ def remember_choices(wa_id: str, choices: list[str], now: datetime | None = None
         conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
         if choices:
             conn.execute(
-                numbered_choices.insert().values(
-                    wa_id=wa_id, choices=json.dumps(choices, ensure_ascii=False), offered_at=now or _now()
-                )
+                numbered_choices.insert().values(wa_id=wa_id, choices=list(choices), offered_at=now or _now())
             )
 
 
@@ -171,11 +168,7 @@ def take_choices(wa_id: str, now: datetime | None = None) -> list[str]:
         conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
     if (now or _now()) - _as_utc(row.offered_at) >= SERVICE_WINDOW:
         return []
-    try:
-        choices = json.loads(row.choices)
-    except ValueError:
-        return []
-    return [str(choice) for choice in choices] if isinstance(choices, list) else []
+    return [str(choice) for choice in row.choices]
 
 
 @register_forget_hook("whatsapp_contacts")
