@@ -18,7 +18,8 @@ fi
 export CHROMIUM_PATH
 tmp=$(mktemp -d)
 export RUN_DIR="$tmp/run" LOG_DIR="$tmp/log"
-export BACKEND_PORT=28001 ACTIONS_PORT=25055 RASA_PORT=25005 WEBCHAT_PORT=28000
+off=${TEST_PORT_OFFSET:-0}  # several checkouts on one machine can test at once
+export BACKEND_PORT=$((28001 + off)) ACTIONS_PORT=$((25055 + off)) RASA_PORT=$((25005 + off)) WEBCHAT_PORT=$((28000 + off))
 export DATABASE_URL="sqlite:///$tmp/assistant.db" BACKEND_DATABASE_URL="sqlite:///$tmp/backend.db"
 export TRACKER_DB_URL="sqlite:///$tmp/tracker.db"
 export WEBCHAT_ALLOWED_ORIGINS="http://localhost:$WEBCHAT_PORT"

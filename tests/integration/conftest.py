@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models/gemeente.tar.gz"
 WHATSAPP_APP_SECRET = "integration-test-app-secret"
 WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+# Several checkouts on one machine can run the suite at once: TEST_PORT_OFFSET moves every port.
+PORT_OFFSET = int(os.environ.get("TEST_PORT_OFFSET", "0"))
+BACKEND_PORT, ACTIONS_PORT, RASA_PORT, WEBCHAT_PORT = (p + PORT_OFFSET for p in (18001, 15055, 15005, 18000))
 
 
 class _FakeGraphApi(http.server.BaseHTTPRequestHandler):
@@ -66,21 +69,21 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> 
         (ROOT / "endpoints.yml")
         .read_text()
         .replace("var/tracker.db", str(tmp / "tracker.db"))
-        .replace("localhost:5055", "localhost:15055")
+        .replace("localhost:5055", f"localhost:{ACTIONS_PORT}")
     )
     env = dict(
         os.environ,
-        BACKEND_PORT="18001",
-        ACTIONS_PORT="15055",
-        RASA_PORT="15005",
-        WEBCHAT_PORT="18000",
+        BACKEND_PORT=str(BACKEND_PORT),
+        ACTIONS_PORT=str(ACTIONS_PORT),
+        RASA_PORT=str(RASA_PORT),
+        WEBCHAT_PORT=str(WEBCHAT_PORT),
         RUN_DIR=str(tmp / "run"),
         LOG_DIR=str(tmp / "log"),
         ENDPOINTS=str(endpoints),
         DATABASE_URL=f"sqlite:///{tmp / 'assistant.db'}",
         TRACKER_DB_URL=f"sqlite:///{tmp / 'tracker.db'}",
         BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
-        WEBCHAT_ALLOWED_ORIGINS="http://localhost:18000",
+        WEBCHAT_ALLOWED_ORIGINS=f"http://localhost:{WEBCHAT_PORT}",
         WHATSAPP_APP_SECRET=WHATSAPP_APP_SECRET,
         WHATSAPP_GRAPH_URL=fake_graph_api,
         WHATSAPP_PHONE_NUMBER_ID=WHATSAPP_PHONE_NUMBER_ID,
@@ -91,10 +94,10 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> 
     if started.returncode != 0:
         pytest.fail(f"the assistant did not start:\n{started.stdout}\n{started.stderr}")
     urls = {
-        "rasa": "http://localhost:15005",
-        "actions": "http://localhost:15055",
-        "backend": "http://localhost:18001",
-        "webchat": "http://localhost:18000",
+        "rasa": f"http://localhost:{RASA_PORT}",
+        "actions": f"http://localhost:{ACTIONS_PORT}",
+        "backend": f"http://localhost:{BACKEND_PORT}",
+        "webchat": f"http://localhost:{WEBCHAT_PORT}",
         "log_dir": str(tmp / "log"),
         "tracker_db": str(tmp / "tracker.db"),
         "database_url": env["DATABASE_URL"],
