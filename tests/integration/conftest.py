@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.conversation import Conversation
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models/gemeente.tar.gz"
 WHATSAPP_APP_SECRET = "integration-test-app-secret"
@@ -122,3 +124,9 @@ def say(assistant: dict[str, str]):
         return response.json()
 
     return _say
+
+
+@pytest.fixture
+def conversation(assistant: dict[str, str]):
+    """A factory of fresh resident conversations over REST (see ``tests/integration/conversation.py``)."""
+    return lambda: Conversation(assistant["rasa"])
