@@ -1,7 +1,7 @@
 """ZGW Zaken API 1.5 (``/zaken/api/v1``) and Catalogi API (``/catalogi/api/v1``) subset.
 
 Zaken: ``/zaken`` (list with ``identificatie`` and ``rol__betrokkeneIdentificatie__natuurlijkPersoon
-__inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (create, read). Catalogi:
+__inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (list, create, read). Catalogi:
 ``/zaaktypen``, ``/statustypen``, ``/roltypen`` (list with filters, read). ``/zaken`` requires the
 ``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``.
 """
@@ -49,8 +49,12 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def zaak_json(root: str, row: Row) -> dict[str, Any]:
-    """Serialise a zaak row as a ZGW ``Zaak``."""
+def zaak_json(root: str, row: Row, rollen: list[str]) -> dict[str, Any]:
+    """Serialise a zaak row as a ZGW ``Zaak`` (``rollen``: the UUIDs of its rollen).
+
+    The stand-in keeps no deelzaken, eigenschappen, zaakobjecten, documents or betaling; the standard
+    still requires those fields, so they are answered empty.
+    """
     return {
         "url": f"{root}{ZAKEN}/zaken/{row.uuid}",
         "uuid": row.uuid,
@@ -69,6 +73,13 @@ def zaak_json(root: str, row: Row) -> dict[str, Any]:
         "status": f"{root}{ZAKEN}/statussen/{row.status_uuid}" if row.status_uuid else None,
         "resultaat": None,
         "zaakgeometrie": None,
+        "betalingsindicatie": "",
+        "betalingsindicatieWeergave": "",
+        "deelzaken": [],
+        "eigenschappen": [],
+        "rollen": [f"{root}{ZAKEN}/rollen/{r}" for r in rollen],
+        "zaakinformatieobjecten": [],
+        "zaakobjecten": [],
     }
 
 
@@ -82,20 +93,63 @@ def status_json(root: str, row: Row, laatste: bool) -> dict[str, Any]:
         "datumStatusGezet": row.datum_status_gezet,
         "statustoelichting": row.statustoelichting,
         "indicatieLaatstGezetteStatus": laatste,
+        "zaakinformatieobjecten": [],
     }
 
 
+ROL_QUERY = (
+    sa.select(
+        db.rollen,
+        db.roltypen.c.omschrijving,
+        db.roltypen.c.omschrijving_generiek,
+        db.zaken.c.registratiedatum,
+    )
+    .join(db.roltypen, db.roltypen.c.uuid == db.rollen.c.roltype_uuid)
+    .join(db.zaken, db.zaken.c.uuid == db.rollen.c.zaak_uuid)
+)
+
+
 def rol_json(root: str, row: Row) -> dict[str, Any]:
-    """Serialise a rol row as a ZGW ``Rol`` (natuurlijk persoon)."""
+    """Serialise a row of :data:`ROL_QUERY` as a ZGW ``Rol`` (natuurlijk persoon).
+
+    ``omschrijving``/``omschrijvingGeneriek`` come from the roltype. The stand-in links rollen only
+    when a case is created, so ``registratiedatum`` is the case's registration day.
+    """
     return {
         "url": f"{root}{ZAKEN}/rollen/{row.uuid}",
         "uuid": row.uuid,
         "zaak": f"{root}{ZAKEN}/zaken/{row.zaak_uuid}",
+        "betrokkene": "",
         "betrokkeneType": row.betrokkene_type,
         "roltype": f"{root}{CATALOGI}/roltypen/{row.roltype_uuid}",
+        "omschrijving": row.omschrijving,
+        "omschrijvingGeneriek": row.omschrijving_generiek,
         "roltoelichting": row.roltoelichting,
+        "registratiedatum": f"{row.registratiedatum.isoformat()}T00:00:00Z",
+        "indicatieMachtiging": "",
+        "statussen": [],
         "betrokkeneIdentificatie": {"inpBsn": row.inp_bsn},
     }
+
+
+def rollen_of(conn: Connection, zaak_uuids: list[str]) -> dict[str, list[str]]:
+    """Return ``{zaak uuid: [rol uuid, ...]}`` for the given cases."""
+    found: dict[str, list[str]] = {u: [] for u in zaak_uuids}
+    if zaak_uuids:
+        query = (
+            sa.select(db.rollen.c.zaak_uuid, db.rollen.c.uuid)
+            .where(db.rollen.c.zaak_uuid.in_(zaak_uuids))
+            .order_by(db.rollen.c.uuid)
+        )
+        for zaak_uuid, rol_uuid in conn.execute(query):
+            found[zaak_uuid].append(rol_uuid)
+    return found
+
+
+def _uuid_filter(request: Request, name: str) -> str | None:
+    """Return the UUID at the end of the URL in query parameter ``name`` (``None`` when absent)."""
+    value = request.args.get(name)
+    return from_url(value, name) if value else None
 
 
 def next_identificatie(conn: Connection, year: int) -> str:
@@ -132,7 +186,8 @@ def zaken_blueprint(check: Check) -> Blueprint:
                 with_rol = sa.select(db.rollen.c.zaak_uuid).where(db.rollen.c.inp_bsn == bsn)
                 query = query.where(db.zaken.c.uuid.in_(with_rol))
             rows = conn.execute(query).all()
-            return 200, paginate(request, [zaak_json(root, r) for r in rows])
+            rollen = rollen_of(conn, [r.uuid for r in rows])
+            return 200, paginate(request, [zaak_json(root, r, rollen[r.uuid]) for r in rows])
 
         return await respond(request, work, headers={"Content-Crs": CRS})
 
@@ -176,7 +231,7 @@ def zaken_blueprint(check: Check) -> Blueprint:
                 )
             )
             row = conn.execute(db.zaken.select().where(db.zaken.c.uuid == new_uuid)).one()
-            return 201, zaak_json(root, row)
+            return 201, zaak_json(root, row, [])
 
         return await respond(request, work, idempotent=True, headers={"Content-Crs": CRS})
 
@@ -190,7 +245,7 @@ def zaken_blueprint(check: Check) -> Blueprint:
             row = conn.execute(db.zaken.select().where(db.zaken.c.uuid == zaak_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
-            return 200, zaak_json(root, row)
+            return 200, zaak_json(root, row, rollen_of(conn, [row.uuid])[row.uuid])
 
         return await respond(request, work, headers={"Content-Crs": CRS})
 
@@ -231,6 +286,25 @@ def zaken_blueprint(check: Check) -> Blueprint:
             return 201, status_json(root, row, True)
 
         return await respond(request, work, idempotent=True)
+
+    @bp.get("/statussen")
+    async def list_statussen(request: Request) -> HTTPResponse:
+        root = base_url(request)
+
+        def work(conn: Connection) -> tuple[int, Any]:
+            query = (
+                sa.select(db.statussen, db.zaken.c.status_uuid.label("current"))
+                .join(db.zaken, db.zaken.c.uuid == db.statussen.c.zaak_uuid)
+                .order_by(db.statussen.c.datum_status_gezet, db.statussen.c.uuid)
+            )
+            if zaak := _uuid_filter(request, "zaak"):
+                query = query.where(db.statussen.c.zaak_uuid == zaak)
+            if statustype := _uuid_filter(request, "statustype"):
+                query = query.where(db.statussen.c.statustype_uuid == statustype)
+            rows = conn.execute(query).all()
+            return 200, paginate(request, [status_json(root, r, r.current == r.uuid) for r in rows])
+
+        return await respond(request, work)
 
     @bp.get("/statussen/<status_uuid>")
     async def read_status(request: Request, status_uuid: str) -> HTTPResponse:
@@ -280,17 +354,40 @@ def zaken_blueprint(check: Check) -> Blueprint:
                     inp_bsn=bsn,
                 )
             )
-            row = conn.execute(db.rollen.select().where(db.rollen.c.uuid == new_uuid)).one()
+            row = conn.execute(ROL_QUERY.where(db.rollen.c.uuid == new_uuid)).one()
             return 201, rol_json(root, row)
 
         return await respond(request, work, idempotent=True)
+
+    @bp.get("/rollen")
+    async def list_rollen(request: Request) -> HTTPResponse:
+        root = base_url(request)
+        bsn = request.args.get("betrokkeneIdentificatie__natuurlijkPersoon__inpBsn")
+        betrokkene_type = request.args.get("betrokkeneType")
+        generiek = request.args.get("omschrijvingGeneriek")
+
+        def work(conn: Connection) -> tuple[int, Any]:
+            query = ROL_QUERY.order_by(db.rollen.c.zaak_uuid, db.rollen.c.uuid)
+            if zaak := _uuid_filter(request, "zaak"):
+                query = query.where(db.rollen.c.zaak_uuid == zaak)
+            if roltype := _uuid_filter(request, "roltype"):
+                query = query.where(db.rollen.c.roltype_uuid == roltype)
+            if bsn:
+                query = query.where(db.rollen.c.inp_bsn == bsn)
+            if betrokkene_type:
+                query = query.where(db.rollen.c.betrokkene_type == betrokkene_type)
+            if generiek:
+                query = query.where(db.roltypen.c.omschrijving_generiek == generiek)
+            return 200, paginate(request, [rol_json(root, r) for r in conn.execute(query).all()])
+
+        return await respond(request, work)
 
     @bp.get("/rollen/<rol_uuid>")
     async def read_rol(request: Request, rol_uuid: str) -> HTTPResponse:
         root = base_url(request)
 
         def work(conn: Connection) -> tuple[int, Any]:
-            row = conn.execute(db.rollen.select().where(db.rollen.c.uuid == rol_uuid)).first()
+            row = conn.execute(ROL_QUERY.where(db.rollen.c.uuid == rol_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
             return 200, rol_json(root, row)
