@@ -3,7 +3,8 @@
 Zaken: ``/zaken`` (list with ``identificatie`` and ``rol__betrokkeneIdentificatie__natuurlijkPersoon
 __inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (list, create, read). Catalogi:
 ``/zaaktypen``, ``/statustypen``, ``/roltypen`` (list with filters, read). ``/zaken`` requires the
-``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``.
+``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``. The Catalogi
+resources carry every field Catalogi API 1.3.1 requires (one catalogus, one version per zaaktype).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ ZAKEN = "/zaken/api/v1"
 CATALOGI = "/catalogi/api/v1"
 CRS = "EPSG:4326"
 BSN_FILTER = "rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn"
+CATALOGUS_UUID = "7c1f5e1d-4a8b-4f43-9a57-0d3c5b6e2f10"
+GELDIG_VANAF = "2026-01-01"  # the seed zaaktypen are valid from this day on, in one version
+VERANTWOORDELIJKE = "Gemeente Voorbeeldstad"
 
 
 def _crs_check(request: Request, write: bool) -> HTTPResponse | None:
@@ -397,6 +401,17 @@ def zaken_blueprint(check: Check) -> Blueprint:
     return bp
 
 
+def catalogus_url(root: str) -> str:
+    """URL of the stand-in's one catalogus (a reference only; ``/catalogussen`` is not served)."""
+    return f"{root}{CATALOGI}/catalogussen/{CATALOGUS_UUID}"
+
+
+def zaaktype_identificatie(conn: Connection, zaaktype_uuid: str) -> str:
+    """Return the ``identificatie`` of a zaaktype."""
+    query = sa.select(db.zaaktypen.c.identificatie).where(db.zaaktypen.c.uuid == zaaktype_uuid)
+    return conn.execute(query).scalar() or ""
+
+
 def catalogi_blueprint(check: Check) -> Blueprint:
     """Return the Catalogi API blueprint (zaaktypen, statustypen, roltypen), guarded by ``check``."""
     bp = Blueprint("catalogi", url_prefix=CATALOGI)
@@ -405,30 +420,77 @@ def catalogi_blueprint(check: Check) -> Blueprint:
     async def guard(request: Request) -> HTTPResponse | None:
         return check(request)
 
-    def zaaktype_json(root: str, r: Row) -> dict[str, Any]:
+    def zaaktype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
+        # Catalogi 1.3.1 leaves the zaaktypen answers unspecified ("Unspecified response body");
+        # this carries the fields of its ``ZaakType`` component, as Open Zaak answers.
+        statustypen = conn.execute(
+            sa.select(db.statustypen.c.uuid)
+            .where(db.statustypen.c.zaaktype_uuid == r.uuid)
+            .order_by(db.statustypen.c.volgnummer)
+        ).scalars()
+        roltypen = conn.execute(
+            sa.select(db.roltypen.c.uuid)
+            .where(db.roltypen.c.zaaktype_uuid == r.uuid)
+            .order_by(db.roltypen.c.uuid)
+        ).scalars()
         return {
             "url": f"{root}{CATALOGI}/zaaktypen/{r.uuid}",
             "identificatie": r.identificatie,
             "omschrijving": r.omschrijving,
-            "doorlooptijd": f"P{r.doorlooptijd_dagen}D",
+            "omschrijvingGeneriek": "",
             "vertrouwelijkheidaanduiding": r.vertrouwelijkheidaanduiding,
+            "doel": r.omschrijving,
+            "aanleiding": "",
+            "toelichting": "",
+            "indicatieInternOfExtern": "extern",
+            "handelingInitiator": "indienen",
+            "onderwerp": r.omschrijving,
+            "handelingBehandelaar": "behandelen",
+            "doorlooptijd": f"P{r.doorlooptijd_dagen}D",
+            "opschortingEnAanhoudingMogelijk": False,
+            "verlengingMogelijk": False,
+            "publicatieIndicatie": False,
+            "productenOfDiensten": [],
+            "referentieproces": {"naam": r.omschrijving},
+            "verantwoordelijke": VERANTWOORDELIJKE,
+            "catalogus": catalogus_url(root),
+            "statustypen": [f"{root}{CATALOGI}/statustypen/{u}" for u in statustypen],
+            "resultaattypen": [],
+            "eigenschappen": [],
+            "informatieobjecttypen": [],
+            "roltypen": [f"{root}{CATALOGI}/roltypen/{u}" for u in roltypen],
+            "besluittypen": [],
+            "deelzaaktypen": [],
+            "gerelateerdeZaaktypen": [],
+            "zaakobjecttypen": [],
+            "beginGeldigheid": GELDIG_VANAF,
+            "eindeGeldigheid": None,
+            "versiedatum": GELDIG_VANAF,
+            "concept": False,
         }
 
-    def statustype_json(root: str, r: Row) -> dict[str, Any]:
+    def statustype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
         return {
             "url": f"{root}{CATALOGI}/statustypen/{r.uuid}",
             "zaaktype": f"{root}{CATALOGI}/zaaktypen/{r.zaaktype_uuid}",
+            "zaaktypeIdentificatie": zaaktype_identificatie(conn, r.zaaktype_uuid),
+            "catalogus": catalogus_url(root),
             "omschrijving": r.omschrijving,
             "omschrijvingGeneriek": r.omschrijving_generiek,
             "statustekst": r.statustekst,
             "volgnummer": r.volgnummer,
             "isEindstatus": r.is_eindstatus,
+            "informeren": False,
+            # required and read-only in Catalogi 1.3.1 although a statustype need not have one
+            "zaakobjecttype": "",
         }
 
-    def roltype_json(root: str, r: Row) -> dict[str, Any]:
+    def roltype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
         return {
             "url": f"{root}{CATALOGI}/roltypen/{r.uuid}",
             "zaaktype": f"{root}{CATALOGI}/zaaktypen/{r.zaaktype_uuid}",
+            "zaaktypeIdentificatie": zaaktype_identificatie(conn, r.zaaktype_uuid),
+            "catalogus": catalogus_url(root),
             "omschrijving": r.omschrijving,
             "omschrijvingGeneriek": r.omschrijving_generiek,
         }
@@ -463,7 +525,7 @@ def catalogi_blueprint(check: Check) -> Blueprint:
             if filters["omschrijvingGeneriek"] and "omschrijving_generiek" in table.c:
                 query = query.where(table.c.omschrijving_generiek == filters["omschrijvingGeneriek"])
             rows = conn.execute(query).all()
-            return 200, paginate(request, [to_json(root, r) for r in rows])
+            return 200, paginate(request, [to_json(root, r, conn) for r in rows])
 
         return await respond(request, work)
 
@@ -476,7 +538,7 @@ def catalogi_blueprint(check: Check) -> Blueprint:
             row = conn.execute(table.select().where(table.c.uuid == item_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
-            return 200, to_json(root, row)
+            return 200, to_json(root, row, conn)
 
         return await respond(request, work)
 

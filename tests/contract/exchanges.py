@@ -159,6 +159,11 @@ async def standin_probes(settings: Settings, recorder: ExchangeRecorder) -> None
         for kind in ("statussen", "rollen"):
             for item in await _get_all(http, f"{root}/{kind}"):
                 await http.get(item["url"])
+        catalogi = root.rsplit("/zaken/api/v1", 1)[0] + "/catalogi/api/v1"
+        for kind in ("zaaktypen", "statustypen", "roltypen"):
+            for item in await _get_all(http, f"{catalogi}/{kind}"):
+                await http.get(item["url"])
+            await http.get(f"{catalogi}/{kind}/{missing}")  # 404
         await http.get(f"{root}/statussen", params={"zaak": f"{root}/zaken/{missing}"})
         await http.get(f"{root}/zaken", params={"identificatie": "Z-1999-999999"})
         for kind in ("zaken", "statussen", "rollen"):
@@ -171,6 +176,7 @@ async def standin_probes(settings: Settings, recorder: ExchangeRecorder) -> None
         await http.get(f"{root}/zaken", params={"page": "x"})  # 400
     async with httpx.AsyncClient(transport=transport) as http:
         await http.get(f"{settings.zaken_api_url}/zaken", headers=CRS_HEADERS)  # 401
+        await http.get(settings.zaken_api_url.rsplit("/zaken/api/v1", 1)[0] + "/catalogi/api/v1/zaaktypen")
         await http.get(
             f"{settings.zaken_api_url}/zaken", headers={**CRS_HEADERS, "Authorization": "Bearer forged"}
         )  # 403

@@ -66,6 +66,7 @@ STANDARDS: tuple[Standard, ...] = (
         "klantinteracties-0.9.0.yaml",
         "/klantinteracties/api/v1",
     ),
+    Standard("catalogi", "Catalogi API 1.3.1", "catalogi-1.3.1.yaml", "/catalogi/api/v1"),
     Standard("brp", "BRP API Personen 2.2.0", "brp-personen-2.2.0.yaml", "/haalcentraal/api/brp"),
     Standard(
         "reisdocumenten",

@@ -22,6 +22,7 @@ CLIENT_OPERATIONS = {
         "GET /zaken", "POST /zaken", "GET /zaken/{uuid}", "GET /statussen", "POST /statussen",
         "GET /statussen/{uuid}", "GET /rollen", "POST /rollen", "GET /rollen/{uuid}",
     },
+    "catalogi": {"GET /zaaktypen", "GET /statustypen", "GET /statustypen/{uuid}", "GET /roltypen"},
     "klantinteracties": {
         "GET /klantcontacten", "POST /klantcontacten", "GET /klantcontacten/{uuid}", "GET /internetaken",
         "POST /internetaken", "GET /internetaken/{uuid}", "PATCH /internetaken/{uuid}", "GET /actoren",
