@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -537,9 +537,38 @@ class SpecChecker:
                 ]
             return []
         base, answer = self._locate(_pointer("paths", op.template, op.method, "responses", key))
+        found = self._response_headers(label, base, answer, response)
         content = answer.get("content") or {}
         if not content:
-            return []
+            return found
+        return found + self._response_body(label, base, content, response)
+
+    def _response_headers(
+        self, label: str, base: str, answer: dict[str, Any], response: httpx.Response
+    ) -> list[Violation]:
+        """Check the documented response headers: required ones present, present ones valid."""
+        found = []
+        for name in answer.get("headers") or {}:
+            pointer, spec = self._locate(f"{base}/headers/{_escape(name)}")
+            if name.lower() not in response.headers:
+                if spec.get("required"):
+                    found.append(
+                        self._violation(
+                            "response", label, f"header: {name}", f"{pointer}/required", "missing"
+                        )
+                    )
+                continue
+            if "schema" in spec:
+                param = {"in": "header", "name": name, "schema": spec["schema"]}
+                found.extend(
+                    replace(v, direction="response")
+                    for v in self._param_violations(label, pointer, param, response.headers[name])
+                )
+        return found
+
+    def _response_body(
+        self, label: str, base: str, content: dict[str, Any], response: httpx.Response
+    ) -> list[Violation]:
         header = response.headers.get("content-type", "")
         mimetype = _media_type(header, content)
         if mimetype is None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from typing import Any
 
 import httpx
 import pytest
 from openapi_spec_validator import validate_spec
 
-from tests.contract.openapi import STANDARDS, checker, load_spec
+from tests.contract.openapi import SPEC_DIR, STANDARDS, checker, load_spec
 
 ZAKEN = "http://zgw.example/zaken/api/v1"
 KI = "http://ki.example/klantinteracties/api/v1"
@@ -166,3 +168,18 @@ def test_openapi_31_file_is_checked_too() -> None:
     [violation] = checker("brp").check_request(request)
     assert violation.field == "body: burgerservicenummer[0]"
     assert violation.schema_path.endswith("/pattern")
+
+
+def test_documented_response_header_is_checked() -> None:
+    response = httpx.Response(200, json=zaak(), headers={"Content-Crs": "EPSG:28992"})
+    [violation] = checker("zaken").check_response(get(f"{ZAKEN}/zaken/{UUID}"), response)
+    assert violation.direction == "response" and violation.field == "header: Content-Crs"
+    assert violation.schema_path.endswith("/schema/enum")
+
+
+def test_vendored_files_are_the_recorded_copies() -> None:
+    readme = (SPEC_DIR / "README.md").read_text(encoding="utf-8")
+    recorded = dict(re.findall(r"^\s+([0-9a-f]{64})\s+(\S+\.yaml)$", readme, re.MULTILINE))
+    assert sorted(recorded.values()) == sorted(p.name for p in SPEC_DIR.glob("*.yaml"))
+    for digest, name in recorded.items():
+        assert hashlib.sha256((SPEC_DIR / name).read_bytes()).hexdigest() == digest, name
