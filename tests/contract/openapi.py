@@ -6,18 +6,19 @@ the standard's API root, e.g. ``/zaken/api/v1``) and method, then reports :class
 - requests (what a client sends): unknown operation, unknown or missing query parameters, header
   parameters (``Accept-Crs``, ``Content-Crs``, ``Content-Type``), path parameters and the body,
   validated with the spec's *write* rules (``readOnly`` fields may be left out);
-- responses (what a server answers): undocumented status code or media type and the body, validated
-  with the *read* rules (every ``required`` field, ``readOnly`` included).
+- responses (what a server answers): undocumented status code or media type, 405 on an offered
+  operation, documented headers and the body, validated with the *read* rules (every ``required``
+  field, ``readOnly`` included).
 
 Bodies and parameters are validated with ``openapi-schema-validator`` (OpenAPI 3.0 with ``nullable``
 and ``readOnly``/``writeOnly``, 3.1 as JSON Schema 2020-12); parameter texts are first read as their
-schema type (``style: form``/``simple``). Every violation names the
-field (``results[0].rollen``) and the absolute schema path in the spec
+schema type (``style: form``/``simple``). Every violation names the field (``results[0].rollen``)
+and the absolute schema path in the spec
 (``#/components/schemas/Zaak/required``), so drift on either side points at the exact place.
 
 Two 3.0 details are applied as the specs' generators (drf-spectacular) mean them: ``nullable: true``
 next to ``allOf``/``oneOf`` admits ``null``, and a ``discriminator`` that sits beside ``properties``
-(ZGW ``Rol``) selects the subtype schema from its ``mapping``.
+(ZGW ``Rol``, BRP ``AbstractDatum``) selects the subtype schema from its ``mapping``.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from openapi_schema_validator import (
 )
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "docs/spec/openapi"
-METHODS = ("get", "post", "put", "patch", "delete")
 _REQUIRED = re.compile(r"^'(?P<name>[^']+)' is a required property$")
 
 
@@ -249,7 +249,7 @@ def load_spec(spec_file: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Operation:
-    """A matched operation: its path template, method and the spec parts that apply."""
+    """A matched operation: its path template, method and the path parameters' values."""
 
     template: str
     method: str
