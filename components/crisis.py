@@ -102,7 +102,7 @@ _PATTERNS: dict[str, list[str]] = {
         rf"aan doen|ophangen|opknopen|doden|vermoorden|dood ?maken|dood ?doen|snijden|verdrinken|"
         rf"vergiftigen|pijn doen|doodrijden)\b",
         rf"\b(?:{_I}|hij|zij|ze|mijn \w+|m'?n \w+)\b.{{0,25}}\b(?:wil|wilt|will|wou|ga|gaat|zou|zal|denk|"
-        rf"denkt)\b.{{0,20}}\b(?:dood|sterven|doodgaan|dood gaan|overlijden)\b",
+        rf"denkt)\b.{{0,20}}\b(?:dood|sterven|doodgaan|dood gaan)\b",
         rf"\b(?:{_I}|hij|zij|ze|{_MY} \w+)\b.{{0,15}}\b(?:wil|wilt|wou|hoef|hoeft)\b.{{0,10}}"
         rf"\b(?:niet|nie|niks) meer\b"
         r".{0,15}\b(?:leven|leve|bestaan|zijn|verder|wakker worden|wakker)\b",
