@@ -110,7 +110,7 @@ class ActionCrisisSupport(Action):
         offer = "utter_crisis_offer_human_paused" if form else "utter_crisis_offer_human"
         dispatcher.utter_message(response=offer, **values)
         if not (tracker.active_loop or {}).get("name"):
-            return []
+            return [ActiveLoop(None)]  # harmless without a form; the rules expect the same events
         # Pause: the answers stay; the form continues from its next question after action_resume_form.
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(PAUSED_FORM_SLOT, form)]
 

@@ -79,7 +79,7 @@ async def test_help_lines_for_the_danger_named(make_tracker, kinds, responses) -
     tracker = make_tracker(intent="crisis", entities=[("crisis_type", k) for k in kinds])
     events = await ActionCrisisSupport().run(dispatcher, tracker, DOMAIN)
     assert _responses(dispatcher) == [*responses, "utter_crisis_offer_human"]
-    assert events == []
+    assert [e["event"] for e in events] == ["active_loop"]
     assert dispatcher.messages[0]["emergency_phone"] == "112"
 
 
