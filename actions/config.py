@@ -112,6 +112,16 @@ class Settings:
     pseudonym_key: str = "local-development-pseudonym-key"
     tracker_db_url: str = "sqlite:///var/tracker.db"
     processing_log_retention_days: int = 365
+
+    # Record ownership (actions/verification.py).
+    #: Failed contact-detail checks allowed per appointment/zaak reference (all conversations) in the window.
+    verify_max_failures_per_reference: int = 5
+    #: Failed contact-detail checks allowed per conversation (all references) in the window.
+    verify_max_failures_per_conversation: int = 5
+    #: The window of the two limits above, in minutes.
+    verify_window_minutes: int = 24 * 60
+    #: How long a successful check lets the conversation change that one reference, in minutes.
+    verified_ttl_minutes: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -159,6 +169,14 @@ class Settings:
             processing_log_retention_days=_env_int(
                 "PROCESSING_LOG_RETENTION_DAYS", d.processing_log_retention_days
             ),
+            verify_max_failures_per_reference=_env_int(
+                "VERIFY_MAX_FAILURES_PER_REFERENCE", d.verify_max_failures_per_reference
+            ),
+            verify_max_failures_per_conversation=_env_int(
+                "VERIFY_MAX_FAILURES_PER_CONVERSATION", d.verify_max_failures_per_conversation
+            ),
+            verify_window_minutes=_env_int("VERIFY_WINDOW_MINUTES", d.verify_window_minutes),
+            verified_ttl_minutes=_env_int("VERIFIED_TTL_MINUTES", d.verified_ttl_minutes),
         )
 
 
