@@ -95,6 +95,10 @@ class Settings:
     rasa_token: str = ""
     rasa_jwt_secret: str = ""
     portal_token_secret: str = "local-development-portal-secret"
+    #: Longest accepted lifetime (``exp`` - ``iat``) of a portal token, in seconds.
+    portal_token_max_lifetime_seconds: int = 15 * 60
+    #: Refuse portal tokens without a ``cid`` claim naming the conversation (production: on).
+    portal_token_require_conversation: bool = False
 
     whatsapp_verify_token: str = "local-verify-token"
     whatsapp_app_secret: str = "local-app-secret"
@@ -155,6 +159,10 @@ class Settings:
             rasa_token=_env("RASA_TOKEN", d.rasa_token),
             rasa_jwt_secret=_env("RASA_JWT_SECRET", d.rasa_jwt_secret),
             portal_token_secret=_env("PORTAL_TOKEN_SECRET", d.portal_token_secret),
+            portal_token_max_lifetime_seconds=_env_int(
+                "PORTAL_TOKEN_MAX_LIFETIME_SECONDS", d.portal_token_max_lifetime_seconds
+            ),
+            portal_token_require_conversation=_env("PORTAL_TOKEN_REQUIRE_CONVERSATION", "0") == "1",
             whatsapp_verify_token=_env("WHATSAPP_VERIFY_TOKEN", d.whatsapp_verify_token),
             whatsapp_app_secret=_env("WHATSAPP_APP_SECRET", d.whatsapp_app_secret),
             whatsapp_access_token=_env("WHATSAPP_ACCESS_TOKEN", d.whatsapp_access_token),

@@ -51,8 +51,33 @@ DEFAULT_DB = "var/tracker.db"
 DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("handoff_phone", "handoff_email", "ps_contact", "appt_contact")
 DEFAULT_FORGET_ACTIONS: tuple[str, ...] = ("action_forget_me",)
 
-#: Channel metadata that must never be persisted (identity tokens).
-SECRET_METADATA_KEYS: tuple[str, ...] = ("auth_token",)
+#: Keys whose values must never be persisted, at any depth of an event (identity tokens, secrets).
+SECRET_METADATA_KEYS: tuple[str, ...] = (
+    "auth_token",
+    "token",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "session_secret",
+    "secret",
+    "password",
+    "authorization",
+    "jwt",
+)
+_SECRET_KEYS = frozenset(SECRET_METADATA_KEYS)
+
+
+def drop_secrets(value: Any) -> Any:
+    """A copy of ``value`` without the keys of :data:`SECRET_METADATA_KEYS`, at every depth."""
+    if isinstance(value, dict):
+        return {
+            key: drop_secrets(item)
+            for key, item in value.items()
+            if not (isinstance(key, str) and key.lower() in _SECRET_KEYS)
+        }
+    if isinstance(value, (list, tuple)):
+        return [drop_secrets(item) for item in value]
+    return value
 
 # Keys of an event dict that hold free text or data from the resident or the channel.
 _MASKED_KEYS = ("text", "parse_data", "metadata", "data", "entities", "action_text")
@@ -74,11 +99,9 @@ def mask_event_dict(data: dict[str, Any], keep_slots: Iterable[str] = DEFAULT_KE
         data: the event as Rasa serialises it.
         keep_slots: slots whose value is stored unmasked.
     """
-    masked = dict(data)
-    metadata = masked.get("metadata")
-    if isinstance(metadata, dict) and any(key in metadata for key in SECRET_METADATA_KEYS):
-        # the portal's identity token carries the BSN: it is checked per message, never stored
-        masked["metadata"] = {k: v for k, v in metadata.items() if k not in SECRET_METADATA_KEYS}
+    # the portal's identity token carries the BSN: it is checked per message, never stored (also
+    # not in parse_data.metadata or the session_started_metadata slot)
+    masked = drop_secrets(data)
     for key in _MASKED_KEYS:
         if key in masked:
             masked[key] = mask_data(masked[key])
