@@ -92,6 +92,10 @@ class Settings:
     backend_faults: str = ""
 
     rasa_url: str = "http://localhost:5005"
+    #: Shared secret Rasa sends in ``X-Action-Token`` to the action server (actions/server.py).
+    action_server_token: str = "local-development-action-server-token"
+    #: Address the action server binds to (an internal one; never 0.0.0.0 by default).
+    action_server_host: str = "127.0.0.1"
     rasa_token: str = ""
     rasa_jwt_secret: str = ""
     portal_token_secret: str = "local-development-portal-secret"
@@ -111,6 +115,8 @@ class Settings:
     webchat_port: int = 8000
     rasa_public_url: str = "http://localhost:5005"
     webchat_allowed_origins: tuple[str, ...] = ("http://localhost:8000",)
+    #: Key of the web chat's conversation secrets (HMAC of the server-issued conversation id).
+    webchat_session_key: str = "local-development-webchat-session-key"
 
     retention_days: int = 28
     pseudonym_key: str = "local-development-pseudonym-key"
@@ -156,6 +162,8 @@ class Settings:
             backend_allow_faults=_env("BACKEND_ALLOW_FAULTS", "0") == "1",
             backend_faults=_env("BACKEND_FAULTS", d.backend_faults),
             rasa_url=_env("RASA_URL", d.rasa_url),
+            action_server_token=_env("ACTION_SERVER_TOKEN", d.action_server_token),
+            action_server_host=_env("ACTION_SERVER_HOST", d.action_server_host),
             rasa_token=_env("RASA_TOKEN", d.rasa_token),
             rasa_jwt_secret=_env("RASA_JWT_SECRET", d.rasa_jwt_secret),
             portal_token_secret=_env("PORTAL_TOKEN_SECRET", d.portal_token_secret),
@@ -171,6 +179,7 @@ class Settings:
             webchat_port=_env_int("WEBCHAT_PORT", d.webchat_port),
             rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
+            webchat_session_key=_env("WEBCHAT_SESSION_KEY", d.webchat_session_key),
             retention_days=_env_int("RETENTION_DAYS", d.retention_days),
             pseudonym_key=_env("PSEUDONYM_KEY", d.pseudonym_key),
             tracker_db_url=_env("TRACKER_DB_URL", d.tracker_db_url),

@@ -73,7 +73,9 @@ echo "Starting the municipal assistant:"
 if [ -f backend/__main__.py ]; then
   start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
 fi
-SANIC_HOST="$HOST" start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
+# the action server wants the shared secret that endpoints.yml makes Rasa send (actions/server.py)
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-local-development-action-server-token}
+start actions "$PY" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
 if [ -f actions/outbox.py ]; then
   start outbox "$PY" -m actions.outbox
 fi
