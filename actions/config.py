@@ -92,6 +92,10 @@ class Settings:
     backend_faults: str = ""
 
     rasa_url: str = "http://localhost:5005"
+    #: Longest message text a channel passes on (characters); the rest is cut off before storage.
+    max_message_chars: int = 5000
+    #: Largest socket.io (engine.io) packet the web chat channel accepts, in bytes.
+    webchat_max_packet_bytes: int = 65536
     #: Shared secret Rasa sends in ``X-Action-Token`` to the action server (actions/server.py).
     action_server_token: str = "local-development-action-server-token"
     #: Address the action server binds to (an internal one; never 0.0.0.0 by default).
@@ -162,6 +166,8 @@ class Settings:
             backend_allow_faults=_env("BACKEND_ALLOW_FAULTS", "0") == "1",
             backend_faults=_env("BACKEND_FAULTS", d.backend_faults),
             rasa_url=_env("RASA_URL", d.rasa_url),
+            max_message_chars=_env_int("MAX_MESSAGE_CHARS", d.max_message_chars),
+            webchat_max_packet_bytes=_env_int("WEBCHAT_MAX_PACKET_BYTES", d.webchat_max_packet_bytes),
             action_server_token=_env("ACTION_SERVER_TOKEN", d.action_server_token),
             action_server_host=_env("ACTION_SERVER_HOST", d.action_server_host),
             rasa_token=_env("RASA_TOKEN", d.rasa_token),
