@@ -100,7 +100,7 @@ bench: install
 	$(PY) scripts/bench.py $(ARGS)
 
 purge: install
-	$(PY) -m privacy.purge
+	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m privacy.purge
 
 signals: install
 	$(PY) -m signals.engine $(ARGS)

@@ -131,3 +131,14 @@ async def is_verified(conversation_id: str, kind: str, reference: str, now: floa
 async def forget_conversation(conversation_id: str) -> int:
     """Delete the conversation's attempts ("vergeet mij")."""
     return await run_db(_forget, conversation_id)
+
+
+def _register_forget_hook() -> None:
+    from privacy.forget import ForgetRequest, register_forget_hook
+
+    @register_forget_hook("verification_attempts")
+    def forget_attempts(request: ForgetRequest) -> int:
+        return _forget(request.sender_id)
+
+
+_register_forget_hook()

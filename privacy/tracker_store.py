@@ -25,7 +25,9 @@ back right after the action server deleted it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -205,6 +207,33 @@ class MaskingTrackerStore(SQLTrackerStore):
             body = {"sender_id": sender_id}
             body.update(self.mask_event(event))
             event_broker.publish(body)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Mask and write the new events in a worker thread, never on the event loop.
+
+        Masking a long message and the blocking database write would otherwise stall every other
+        conversation of this Rasa process for as long as they take (issue 13).
+        """
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._save_blocking, tracker)
+
+    def _save_blocking(self, tracker: DialogueStateTracker) -> None:
+        """``SQLTrackerStore.save`` without the event broker (Rasa 3.6's body, unchanged)."""
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name")
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
 
     # ------------------------------------------------------------------ deletion
     def delete_conversation(self, sender_id: str) -> int:
