@@ -92,7 +92,8 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 cors=${RASA_CORS:-http://localhost:$WEBCHAT_PORT}
-start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
+# a request larger than this gets HTTP 413 before anything reads or stores it (issue 13)
+SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
   --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS"
 if [ -f webchat/__main__.py ]; then
   start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
@@ -100,7 +101,7 @@ fi
 if [ -f scripts/scheduler.py ]; then
   start scheduler "$PY" scripts/scheduler.py
 fi
-wait_port rasa "$RASA_PORT" 300
+wait_port rasa "$RASA_PORT" "${RASA_START_SECONDS:-300}"
 if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
 
 cat <<MSG
