@@ -103,6 +103,10 @@ nlu-report: $(MODEL)
 bench: install
 	$(PY) scripts/bench.py $(ARGS)
 
+# issue 13: a second resident's latency while 1 MB messages arrive (a figure, not a test)
+bench-security: install $(MODEL)
+	$(PY) scripts/bench_security.py $(ARGS)
+
 purge: install
 	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m privacy.purge
 
