@@ -166,11 +166,15 @@ async def test_socketio_messages_go_only_to_the_accepted_conversation(assistant)
         assert own != victim
         await client.emit("user_uttered", {"message": "hallo", "session_id": victim})
         STATS["attacks"] += 3
-        await asyncio.sleep(8)
+        for _ in range(120):  # the machine may be slow: wait for the turn to be stored
+            if own in tracker_rows(assistant):
+                break
+            await asyncio.sleep(1)
     finally:
         await client.disconnect()
     stored = tracker_rows(assistant)
-    assert victim not in stored and own in stored
+    assert own in stored, "the resident's own message was not stored"
+    assert victim not in stored
 
 
 # ---------------------------------------------------------------- 3. secrets never stored
