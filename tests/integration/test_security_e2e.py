@@ -158,7 +158,7 @@ async def test_socketio_messages_go_only_to_the_accepted_conversation(assistant)
     client = socketio.AsyncClient()
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
-    await client.connect(assistant["rasa"], headers={"Origin": origin}, transports=["websocket"])
+    await client.connect(assistant["rasa"], headers={"Origin": origin}, transports=["polling"])
     try:
         await client.emit("user_uttered", {"message": "/forget_me", "session_id": victim})  # before session
         await client.emit("session_request", {"session_id": victim})  # no secret
@@ -273,7 +273,7 @@ async def test_fuzz_socketio(assistant) -> None:
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
     await client.connect(
-        assistant["rasa"], headers={"Origin": f"http://localhost:{WEBCHAT_PORT}"}, transports=["websocket"]
+        assistant["rasa"], headers={"Origin": f"http://localhost:{WEBCHAT_PORT}"}, transports=["polling"]
     )
     try:
         await client.emit("session_request", {"session_id": None})
