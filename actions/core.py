@@ -69,10 +69,13 @@ def topic_title(intent: str) -> str | None:
 def introduced_without_reply(tracker: Tracker) -> bool:
     """True when this session already showed the introduction and the resident said nothing yet."""
     bot_spoke = False
-    for event in reversed(tracker.events):
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
         kind = event.get("event")
         if kind == "session_started":
-            return bot_spoke
+            # Rasa records the session start action's own messages just BEFORE session_started
+            return bot_spoke or (index > 0 and events[index - 1].get("event") == "bot")
         if kind == "bot":
             bot_spoke = True
         if kind == "user":

@@ -73,7 +73,9 @@ echo "Starting the municipal assistant:"
 if [ -f backend/__main__.py ]; then
   start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
 fi
-SANIC_HOST="$HOST" start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
+# the action server wants the shared secret that endpoints.yml makes Rasa send (actions/server.py)
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-local-development-action-server-token}
+start actions "$PY" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
 if [ -f actions/outbox.py ]; then
   start outbox "$PY" -m actions.outbox
 fi
@@ -90,7 +92,8 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 cors=${RASA_CORS:-http://localhost:$WEBCHAT_PORT}
-start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
+# a request larger than this gets HTTP 413 before anything reads or stores it (issue 13)
+SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
   --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS"
 if [ -f webchat/__main__.py ]; then
   start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
@@ -98,7 +101,7 @@ fi
 if [ -f scripts/scheduler.py ]; then
   start scheduler "$PY" scripts/scheduler.py
 fi
-wait_port rasa "$RASA_PORT" "${RASA_START_TIMEOUT:-300}"  # a loaded machine may need longer
+wait_port rasa "$RASA_PORT" "${RASA_START_SECONDS:-300}"  # a loaded machine may need longer
 if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
 
 cat <<MSG

@@ -27,6 +27,7 @@ def reachable(port: int) -> bool:
 def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
     values = {
         "ACTION_SERVER_URL": "http://actions.internal:5055/webhook",
+        "ACTION_SERVER_TOKEN": "a-production-action-server-token-of-40-bytes",
         "POSTGRES_HOST": "127.0.0.1",
         "POSTGRES_PORT": "5432",
         "POSTGRES_DB": "test",
