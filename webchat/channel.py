@@ -6,6 +6,13 @@ WebSocket to the bot (browsers apply no CORS to WebSockets; ``rasa run --cors`` 
 HTTP long-polling). This subclass sets the engine.io allow-list to the configured origins, so
 connections from browsers on other sites are refused (HTTP 400) on both transports.
 
+With ``SOCKETIO_REDIS_URL`` set (see :mod:`actions.config`), the server's client manager is
+python-socketio's ``AsyncRedisManager``: every emit is also published on a Redis channel, so a bot
+message produced by one Rasa instance (e.g. an employee's answer through
+``trigger_intent?output_channel=latest``) reaches the resident's socket on another instance. Rasa 3.6
+creates its ``AsyncServer`` without a ``client_manager``; the manager is installed right after,
+before the server handles its first connection.
+
 It also accepts only random UUIDs as ``session_id`` in ``session_request``: with
 ``session_persistence`` a client joins the room of the id it sends, so a guessable id would
 let a stranger read along. Other ids are replaced by a new random id.
@@ -29,6 +36,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+from socketio import AsyncRedisManager, AsyncServer
 
 from actions.config import get_settings
 from channels.silence import response_text, with_apology
@@ -94,6 +102,9 @@ class RestrictedSocketIOInput(SocketIOInput):
         # engine.io checks the Origin header of polling and WebSocket requests against this
         # list (requests without Origin, i.e. non-browser clients, are not affected).
         sio.eio.cors_allowed_origins = list(self.cors_allowed_origins)
+        settings = get_settings()
+        if settings.socketio_redis_url:
+            use_redis_manager(sio, settings.socketio_redis_url, settings.socketio_redis_channel)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: dict | None) -> None:
@@ -105,3 +116,21 @@ class RestrictedSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", data["session_id"], room=sid)
 
         return socketio_webhook
+
+
+def use_redis_manager(sio: AsyncServer, url: str, channel: str) -> AsyncRedisManager:
+    """Make ``sio`` share its emits with the other instances through Redis.
+
+    Must run before ``sio`` handles its first connection (the manager is initialised lazily then).
+
+    Args:
+        sio: The channel's socket.io server.
+        url: Redis URL (``redis://[:password@]host:port/db``).
+        channel: Redis pub/sub channel, the same for all instances of one deployment.
+    """
+    if sio.manager_initialized:
+        raise RuntimeError("the socket.io server is already running with its own manager")
+    manager = AsyncRedisManager(url, channel=channel)
+    manager.set_server(sio)
+    sio.manager = manager
+    return manager
