@@ -34,7 +34,11 @@ def turns(events: list[dict[str, Any]]) -> list[tuple[str | None, list[str | Non
 
 
 def _masked(texts: list[str | None]) -> list[str | None]:
-    return [None if t is None else mask(t) for t in texts]
+    """Bot texts as stored (masked), with the parts Rasa's REST channel splits off at blank lines."""
+    parts: list[str | None] = []
+    for text in texts:
+        parts += [None] if text is None else [mask(part) for part in text.strip().split("\n\n")]
+    return parts
 
 
 def problems(events: list[dict[str, Any]], sent: list[Sent]) -> list[str]:

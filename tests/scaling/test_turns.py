@@ -22,6 +22,12 @@ def test_every_message_followed_by_its_own_answer_is_fine() -> None:
     assert problems(events, [_sent("a", ["A1", "A2"]), _sent("b", ["B1"])]) == []
 
 
+def test_the_rest_channels_split_at_blank_lines_is_the_same_answer() -> None:
+    events = [_user("a"), _bot("Paspoort\n\nKosten: 82 euro"), _bot("Wat neemt u mee?")]
+    assert problems(events, [_sent("a", ["Paspoort", "Kosten: 82 euro", "Wat neemt u mee?"])]) == []
+    assert problems(events, [_sent("a", ["Paspoort", "Wat neemt u mee?"])]) != []
+
+
 def test_a_lost_message_and_a_spliced_answer_are_reported() -> None:
     # the second save overwrote the first by count: b's message is gone, a's answer is cut
     events = [_user("a"), _bot("A1"), _bot("B1")]
