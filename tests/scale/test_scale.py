@@ -164,12 +164,12 @@ async def test_employee_answer_through_instance_b_reaches_the_socket_on_instance
 
     received: list[dict] = []
     confirmed = asyncio.Event()
-    client = socketio.AsyncClient()
+    client = socketio.AsyncClient(request_timeout=60)  # a busy 2-core machine answers slowly
     client.on("bot_uttered", lambda data: received.append(data))
     client.on("session_confirm", lambda _data: confirmed.set())
     # long-polling: python-engineio's WebSocket client needs a newer aiohttp than Rasa 3.6 allows;
     # the WebSocket transport is checked through nginx in the next test
-    await client.connect(cluster.rasa_url(0), transports=["polling"])  # instance A
+    await client.connect(cluster.rasa_url(0), transports=["polling"], wait_timeout=30)  # instance A
     session_id = uuid.uuid4().hex
     try:
         await client.emit("session_request", {"session_id": session_id})
@@ -180,6 +180,7 @@ async def test_employee_answer_through_instance_b_reaches_the_socket_on_instance
         monkeypatch.setenv("DATABASE_URL", cluster.database_url)
         monkeypatch.setenv("RASA_URL", cluster.rasa_url(1))  # the employee tool talks to instance B
         monkeypatch.setenv("RASA_JWT_SECRET", JWT_SECRET)
+        monkeypatch.setenv("BACKEND_TIMEOUT_SECONDS", "60")  # a busy 2-core machine answers slowly
         get_settings.cache_clear()
         db.dispose_engines()
         try:
@@ -202,9 +203,9 @@ async def test_socketio_through_nginx_with_long_polling(cluster: Cluster) -> Non
     import socketio
 
     received: list[dict] = []
-    client = socketio.AsyncClient()
+    client = socketio.AsyncClient(request_timeout=60)
     client.on("bot_uttered", lambda data: received.append(data))
-    await client.connect(cluster.public_url, transports=["polling"])
+    await client.connect(cluster.public_url, transports=["polling"], wait_timeout=30)
     try:
         session_id = uuid.uuid4().hex
         await client.emit("session_request", {"session_id": session_id})
