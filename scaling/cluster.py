@@ -102,7 +102,10 @@ class Cluster:
     port_base: int
     instances: int = 2
     lock_lifetime_s: int = 10
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gemeente-scale-")))
+    #: Logs, nginx configuration and the stand-in's database; a new temporary directory by default.
+    workdir: Path = field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / f"gemeente-scale-{uuid.uuid4().hex[:8]}"
+    )
     services: dict[str, Service] = field(default_factory=dict)
     database: str = field(default_factory=lambda: f"scale_{uuid.uuid4().hex[:10]}")
     key_prefix: str = field(default_factory=lambda: f"scale{uuid.uuid4().hex[:10]}")

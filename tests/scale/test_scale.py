@@ -260,6 +260,9 @@ async def test_killing_an_instance_loses_no_accepted_message(cluster: Cluster) -
                 cluster.kill("rasa-1")  # instance A crashes while the others are mid-turn
 
     async with httpx.AsyncClient(timeout=120) as client:
+        # the chat opens first (session start and greeting come before the first user message)
+        await asyncio.gather(*(_send(client, cluster.public_url, s, Sent(_probe(), "hallo"))
+                               for s in conversations))
         await asyncio.gather(*(resident(client, s, sent) for s, sent in conversations.items()))
         found = []
         for sender, sent in conversations.items():
