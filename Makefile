@@ -16,12 +16,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
-        train nlu-report bench bench-xsid bench-security purge signals lock clean services test-security
+        train nlu-report bench bench-xsid bench-security bench-scale purge signals lock clean services \
+        test-security test-scale
 
 help:
 	@echo "make run     install what is missing, train if needed, start the assistant on localhost"
 	@echo "make test    install what is missing and run every test"
-	@echo "other: shell, train, nlu-report, bench, purge, signals, validate, lint, lock, clean"
+	@echo "other: shell, train, nlu-report, bench, bench-scale, test-scale, purge, signals, validate, lint,"
+	@echo "       lock, clean"
 
 # ---------------------------------------------------------------- install
 $(STAMP): $(REQS)
@@ -75,7 +77,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test-unit: install services
-	$(PY) -m pytest -m "not model and not browser" -q
+	$(PY) -m pytest -m "not model and not browser and not scale" -q
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
@@ -85,16 +87,20 @@ test-nlu: $(MODEL)
 	$(PY) scripts/nlu_check.py --model $(MODEL) --out reports/nlu
 
 test-model: $(MODEL) services
-	$(PY) -m pytest -m "model and not security" -q
+	$(PY) -m pytest -m "model and not security and not scale" -q
 
 # the hostile end-to-end suite of issue 13 (one assistant start; docs/security.md)
 test-security: $(MODEL) services
 	$(PY) -m pytest -m "security" -q -s
 
+# two Rasa instances + two action servers behind nginx on PostgreSQL/Redis (docs/production.md)
+test-scale: $(MODEL) services
+	@scripts/test-scale.sh
+
 test-browser: $(MODEL) node-deps
 	scripts/browser-test.sh
 
-test: install validate lint test-unit test-core test-nlu test-model test-security test-browser
+test: install validate lint test-unit test-core test-nlu test-model test-security test-scale test-browser
 	@echo "make test: all checks passed"
 
 nlu-report: $(MODEL)
@@ -109,6 +115,10 @@ bench-xsid: install
 # issue 13: a second resident's latency while 1 MB messages arrive (a figure, not a test)
 bench-security: install $(MODEL)
 	$(PY) scripts/bench_security.py $(ARGS)
+
+bench-scale: $(MODEL) services
+	@scripts/ensure-nginx.sh
+	$(PY) scripts/bench_scale.py $(ARGS)
 
 purge: install
 	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m privacy.purge

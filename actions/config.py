@@ -121,6 +121,12 @@ class Settings:
     webchat_allowed_origins: tuple[str, ...] = ("http://localhost:8000",)
     #: Key of the web chat's conversation secrets (HMAC of the server-issued conversation id).
     webchat_session_key: str = "local-development-webchat-session-key"
+    # socket.io across Rasa instances (webchat/channel.py): Redis URL of python-socketio's
+    # AsyncRedisManager (e.g. redis://:password@redis:6379/2), so an answer emitted by any instance
+    # reaches the resident's socket on another; empty: one process, no shared manager. The channel
+    # name must be the same for all instances of one deployment and differ between deployments.
+    socketio_redis_url: str = ""
+    socketio_redis_channel: str = "gemeente-socketio"
 
     retention_days: int = 28
     pseudonym_key: str = "local-development-pseudonym-key"
@@ -186,6 +192,8 @@ class Settings:
             rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
             webchat_session_key=_env("WEBCHAT_SESSION_KEY", d.webchat_session_key),
+            socketio_redis_url=_env("SOCKETIO_REDIS_URL", d.socketio_redis_url),
+            socketio_redis_channel=_env("SOCKETIO_REDIS_CHANNEL", d.socketio_redis_channel),
             retention_days=_env_int("RETENTION_DAYS", d.retention_days),
             pseudonym_key=_env("PSEUDONYM_KEY", d.pseudonym_key),
             tracker_db_url=_env("TRACKER_DB_URL", d.tracker_db_url),

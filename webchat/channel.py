@@ -15,6 +15,13 @@ at ``session_request``; a ``session_id`` in the event itself is ignored, and a s
 (``session_history``), e.g. an employee's answer that arrived while the tab was closed. Packets are
 capped at ``WEBCHAT_MAX_PACKET_BYTES`` and texts by :mod:`channels.guard`.
 
+With ``SOCKETIO_REDIS_URL`` set (see :mod:`actions.config`), the server's client manager is
+python-socketio's ``AsyncRedisManager``: every emit is also published on a Redis channel, so a bot
+message produced by one Rasa instance (e.g. an employee's answer through
+``trigger_intent?output_channel=latest``) reaches the resident's socket on another instance. Rasa 3.6
+creates its ``AsyncServer`` without a ``client_manager``; the manager is installed right after,
+before the server handles its first connection.
+
 Use in ``credentials.yml``::
 
     webchat.channel.RestrictedSocketIOInput:
@@ -38,6 +45,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncRedisManager, AsyncServer
 
 from actions.config import get_settings
 from channels.guard import CHANNEL_PREFIXES, guarded
@@ -163,6 +171,9 @@ class RestrictedSocketIOInput(SocketIOInput):
         # engine.io checks the Origin header of polling and WebSocket requests against this
         # list (requests without Origin, i.e. non-browser clients, are not affected).
         sio.eio.cors_allowed_origins = list(self.cors_allowed_origins)
+        settings = get_settings()
+        if settings.socketio_redis_url:
+            use_redis_manager(sio, settings.socketio_redis_url, settings.socketio_redis_channel)
 
         sio.eio.max_http_buffer_size = get_settings().webchat_max_packet_bytes
         owners: dict[str, str] = {}  # socket id -> the conversation accepted at session_request
@@ -213,3 +224,21 @@ class RestrictedSocketIOInput(SocketIOInput):
             owners.pop(sid, None)
 
         return socketio_webhook
+
+
+def use_redis_manager(sio: AsyncServer, url: str, channel: str) -> AsyncRedisManager:
+    """Make ``sio`` share its emits with the other instances through Redis.
+
+    Must run before ``sio`` handles its first connection (the manager is initialised lazily then).
+
+    Args:
+        sio: The channel's socket.io server.
+        url: Redis URL (``redis://[:password@]host:port/db``).
+        channel: Redis pub/sub channel, the same for all instances of one deployment.
+    """
+    if sio.manager_initialized:
+        raise RuntimeError("the socket.io server is already running with its own manager")
+    manager = AsyncRedisManager(url, channel=channel)
+    manager.set_server(sio)
+    sio.manager = manager
+    return manager

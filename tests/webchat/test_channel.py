@@ -161,3 +161,52 @@ def test_packets_are_capped() -> None:
     channel = RestrictedSocketIOInput(cors_allowed_origins=[])
     channel.blueprint(_ignore)
     assert channel.sio.eio.max_http_buffer_size == 65536
+
+
+def test_without_a_redis_url_each_process_keeps_its_own_socketio_manager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from socketio import AsyncRedisManager
+
+    from actions.config import get_settings
+
+    monkeypatch.delenv("SOCKETIO_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        channel = RestrictedSocketIOInput(cors_allowed_origins=["http://localhost:8000"])
+        channel.blueprint(_ignore)
+    finally:
+        get_settings.cache_clear()
+    assert not isinstance(channel.sio.manager, AsyncRedisManager)
+
+
+def test_socketio_redis_url_makes_emits_reach_other_instances(monkeypatch: pytest.MonkeyPatch) -> None:
+    from socketio import AsyncRedisManager
+
+    from actions.config import get_settings
+
+    monkeypatch.setenv("SOCKETIO_REDIS_URL", "redis://127.0.0.1:6379/2")
+    monkeypatch.setenv("SOCKETIO_REDIS_CHANNEL", "voorbeeldstad-socketio")
+    get_settings.cache_clear()
+    try:
+        channel = RestrictedSocketIOInput(cors_allowed_origins=["http://localhost:8000"])
+        channel.blueprint(_ignore)
+    finally:
+        get_settings.cache_clear()
+    manager = channel.sio.manager
+    assert isinstance(manager, AsyncRedisManager)
+    assert manager.redis_url == "redis://127.0.0.1:6379/2"
+    assert manager.channel == "voorbeeldstad-socketio"
+    assert manager.server is channel.sio
+    # the output channel Rasa builds for trigger_intent?output_channel=latest emits through it
+    assert channel.get_output_channel().sio.manager is manager
+
+
+def test_the_redis_manager_cannot_replace_a_running_manager() -> None:
+    from webchat.channel import use_redis_manager
+
+    channel = RestrictedSocketIOInput(cors_allowed_origins=["http://localhost:8000"])
+    channel.blueprint(_ignore)
+    channel.sio.manager_initialized = True  # the server has handled a connection
+    with pytest.raises(RuntimeError):
+        use_redis_manager(channel.sio, "redis://127.0.0.1:6379/2", "c")
