@@ -146,16 +146,46 @@ def held_out(ctx: CheckContext, model: str, cwd: Path, out: Path, name: str) -> 
 
 
 def baseline(ctx: CheckContext, cache_dir: Path) -> dict[str, Any] | None:
-    """Held-out figures of the running model (cached by model file and time), or None."""
+    """Held-out figures before the batch ("voor"), cached.
+
+    From ``WORKBENCH_BASELINE_MODEL`` when that file exists (cached by its size and time);
+    otherwise the base commit is trained (NLU only) in the worktree before the batch is applied
+    (cached by commit). Returns None when that fails: the check then shows only "after" figures.
+    """
     model = Path(ctx.baseline_model)
-    if not model.is_file():
-        return None
-    stat = model.stat()
-    cache = cache_dir / f"baseline-{stat.st_size}-{int(stat.st_mtime)}.json"
+    if model.is_file():
+        stat = model.stat()
+        cache = cache_dir / f"baseline-model-{stat.st_size}-{int(stat.st_mtime)}.json"
+    else:
+        cache = cache_dir / f"baseline-commit-{git(ctx.work, 'rev-parse', 'HEAD').strip()}.json"
     if cache.exists():
         return json.loads(cache.read_text())
-    ctx.step("figuren van het huidige model berekenen (voor)")
-    result = held_out(ctx, str(model), ctx.work, ctx.work / "reports/before", "controle huidig model")
+    try:
+        if not model.is_file():
+            ctx.step("huidige stand trainen voor de vergelijking (rasa train nlu)")
+            run(
+                ctx,
+                "training huidige stand",
+                [
+                    _bin("rasa"),
+                    "train",
+                    "nlu",
+                    "--config",
+                    "config.yml",
+                    "--nlu",
+                    "data",
+                    "--out",
+                    "models",
+                    "--fixed-model-name",
+                    "before",
+                ],
+                ctx.work,
+            )
+            model = ctx.work / "models/before.tar.gz"
+        ctx.step("figuren van de huidige stand berekenen (voor)")
+        result = held_out(ctx, str(model), ctx.work, ctx.work / "reports/before", "controle huidige stand")
+    except CheckError:
+        return None
     summary = {
         "accuracy": result["accuracy"],
         "f1": result["f1"],
@@ -208,11 +238,11 @@ def run_check(
         git(ctx.repo, "worktree", "add", "--quiet", "-b", ctx.branch, str(ctx.work), "HEAD")
         branch_created = True
         _link_runtime(ctx.repo, ctx.work)
+        before = baseline(ctx, artefacts.parent)
         ctx.step("voorbeelden in de trainingsbestanden zetten")
         changed = apply_proposals(ctx.work, proposals)
         result["changed"] = changed
         result["diff"] = git(ctx.work, "diff", "--", *changed)
-        before = baseline(ctx, artefacts.parent)
         ctx.step("trainingsdata controleren (rasa data validate)")
         run(ctx, "validatie", [_bin("python"), "scripts/validate.py"], ctx.work)
         ctx.step("taalmodel trainen (rasa train nlu)")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.yamlio import load_round_trip
+from workbench.yamlio import load_fast
 
 
 @dataclass
@@ -75,11 +75,11 @@ def first_texts(domain: dict[str, Any]) -> dict[str, str]:
 
 def load_conversations(repo: Path) -> list[Conversation]:
     """Every story and rule under data/, in file order."""
-    _yaml, domain = load_round_trip((repo / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_fast((repo / "domain.yml").read_text(encoding="utf-8"))
     responses = first_texts(domain)
     found: list[Conversation] = []
     for path in sorted((repo / "data").glob("**/*.yml")):
-        _yaml, data = load_round_trip(path.read_text(encoding="utf-8"))
+        data = load_fast(path.read_text(encoding="utf-8"))
         relative = str(path.relative_to(repo))
         for key, kind in (("stories", "verhaal"), ("rules", "regel")):
             for item in (data or {}).get(key) or []:

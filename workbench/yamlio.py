@@ -46,6 +46,14 @@ def dumps(yaml: YAML, data: Any) -> str:
     return out.getvalue()
 
 
+def load_fast(text: str) -> Any:
+    """Load ``text`` for reading only (PyYAML's C loader; no layout kept)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
 def load_round_trip(text: str) -> tuple[YAML, Any]:
     """Load ``text`` with the first layout that reproduces it exactly.
 

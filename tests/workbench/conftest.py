@@ -85,10 +85,8 @@ def tracker(tmp_path: Path) -> Iterator[Conversations]:
     engine.dispose()
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git repository with a copy of the project's data, domain, contract and test set."""
-    target = tmp_path / "repo"
+def make_repo(target: Path) -> Path:
+    """A git repository at ``target`` with a copy of the project's data, domain, contract and tests."""
     target.mkdir()
     for name in ("data", "tests/nlu", "docs/spec", "content", "tests/stories"):
         shutil.copytree(ROOT / name, target / name)
@@ -113,3 +111,9 @@ def repo(tmp_path: Path) -> Path:
         check=True,
     )
     return target
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with a copy of the project's data, domain, contract and test set."""
+    return make_repo(tmp_path / "repo")
