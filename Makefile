@@ -16,11 +16,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
-        train nlu-report bench purge signals lock clean services
+        train nlu-report bench purge signals lock clean services trainer
 
 help:
 	@echo "make run     install what is missing, train if needed, start the assistant on localhost"
 	@echo "make test    install what is missing and run every test"
+	@echo "make trainer the trainers' workbench alone on http://localhost:8002/"
 	@echo "other: shell, train, nlu-report, bench, purge, signals, validate, lint, lock, clean"
 
 # ---------------------------------------------------------------- install
@@ -60,6 +61,9 @@ train: $(MODEL)
 # ---------------------------------------------------------------- run
 run: install $(MODEL)
 	@scripts/run.sh
+
+trainer: install
+	@$(PY) -m workbench --port $${WORKBENCH_PORT:-8002}
 
 shell: install $(MODEL)
 	@scripts/run.sh --shell
