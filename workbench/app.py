@@ -8,6 +8,7 @@ and starts the check), checks (status page of the background job, figures), conv
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from workbench import check, inbox, security, store, users
+from workbench import check, content_edit, dialogue, inbox, security, store, users
 from workbench.config import WorkbenchSettings
 from workbench.contract import OUT_OF_SCOPE, load_contract
 from workbench.conversations import load_conversations
@@ -304,6 +305,7 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
             proposals=store.list_proposals(engine, ("proposed", "approved")),
             running=check.check_running(),
             error=request.args.get("fout"),
+            saved=request.args.get("opgeslagen"),
         )
 
     @app.post("/voorstellen")
@@ -371,6 +373,44 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
             refresh=batch["status"] in ("queued", "running"),
         )
 
+    @app.post("/controles/<batch_id:int>/testassistent")
+    async def load_model(request: Request, batch_id: int) -> HTTPResponse:
+        user = request.ctx.user
+        if not users.has_role(user["role"], "lead"):
+            return forbidden(request)
+        batch = store.get_batch(engine, batch_id)
+        model = (batch or {}).get("result", {}).get("model")
+        if not batch or batch["status"] != "committed" or not model or not os.path.isfile(model):  # noqa: ASYNC240
+            return render(
+                request,
+                "message.html",
+                status=404,
+                title="Niet gevonden",
+                message="Deze controle heeft geen model om te laden.",
+            )
+        headers_ = {"Authorization": f"Bearer {settings.rasa_token}"} if settings.rasa_token else {}
+        try:
+            async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=300, headers=headers_) as client:
+                (await client.put("/model", json={"model_file": model})).raise_for_status()
+        except httpx.HTTPError:
+            extra: dict[str, Any] = {
+                "load_error": "De testassistent kon het model niet laden. Vraag de beheerder."
+            }
+        else:
+            extra = {"loaded": True}
+            store.record(engine, user["username"], "model in testassistent gezet", {"partij": batch_id})
+        folder = settings.repo / "var/workbench/batches" / str(batch_id)
+        return render(
+            request,
+            "batch.html",
+            batch=batch,
+            proposals=store.list_proposals(engine, batch_id=batch_id),
+            has_f1=(folder / "f1.png").exists(),
+            has_confusion=(folder / "confusion.png").exists(),
+            refresh=False,
+            **extra,
+        )
+
     @app.get("/controles/<batch_id:int>/<image:str>")
     async def batch_image(_request: Request, batch_id: int, image: str) -> HTTPResponse:
         if image not in ("f1.png", "confusion.png"):
@@ -390,6 +430,134 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
         return render(
             request, "conversations.html", conversations=shown, total=len(conversations), query=query
         )
+
+    @app.get("/gesprekken/nieuwe-regel")
+    async def rule_page(request: Request) -> HTTPResponse:
+        return render(request, "rule.html", lists=dialogue.domain_lists(settings.repo), form={}, reasons=[])
+
+    @app.post("/gesprekken/nieuwe-regel")
+    async def rule_propose(request: Request) -> HTTPResponse:
+        user = request.ctx.user
+        if not users.has_role(user["role"], "trainer"):
+            return forbidden(request)
+        form = {
+            key: (request.form.get(key) or "").strip()
+            for key in ("vraag", "nieuwe_vraag", "voorbeelden", "antwoord", "nieuw_antwoord")
+        }
+        lists = dialogue.domain_lists(settings.repo)
+        new_intent = bool(form["nieuwe_vraag"])
+        examples = [" ".join(line.split()) for line in form["voorbeelden"].splitlines() if line.strip()]
+        text = " ".join(form["nieuw_antwoord"].split())
+        payload: dict[str, Any] = {
+            "intent": form["nieuwe_vraag"] if new_intent else form["vraag"],
+            "new_intent": new_intent,
+            "examples": examples if new_intent else [],
+            "response_text": text,
+            "action": dialogue.response_name(text, set(lists.responses)) if text else form["antwoord"],
+        }
+        reasons = dialogue.validate_rule(settings.repo, payload)
+        if new_intent and not reasons:
+            index = ExampleIndex(settings.repo)
+            index.intents.add(payload["intent"])
+            for example in examples:
+                guard = check_label(
+                    example, payload["intent"], index, [e for e in examples if e is not example]
+                )
+                reasons.extend(f"Voorbeeld \u201c{example}\u201d: {r}" for r in guard.reasons)
+        if text:
+            findings = check_label(text, OUT_OF_SCOPE, ExampleIndex(settings.repo)).reasons
+            reasons.extend(r for r in findings if "persoonsgegevens" in r)
+        if reasons:
+            return render(request, "rule.html", status=422, lists=lists, form=form, reasons=reasons)
+        proposal_id = store.add_proposal(engine, "rule", payload, user["username"])
+        store.record(engine, user["username"], "regel voorgesteld", {"voorstel": proposal_id, **payload})
+        return response.redirect(f"/voorstellen?opgeslagen={proposal_id}", status=303)
+
+    # ---------------------------------------------------------------- answers per municipality
+    @app.get("/antwoorden")
+    async def content_index(request: Request) -> HTTPResponse:
+        names = content_edit.municipalities(settings.repo)
+        chosen = request.args.get("gemeente") or content_edit.DEFAULT_MUNICIPALITY
+        if chosen not in names:
+            chosen = names[0]
+        sections = list(content_edit.load(settings.repo, chosen))
+        diffs = (
+            content_edit.differences(settings.repo, chosen)
+            if chosen != content_edit.DEFAULT_MUNICIPALITY
+            else []
+        )
+        return render(
+            request,
+            "content_index.html",
+            names=names,
+            chosen=chosen,
+            sections=sections,
+            diffs=diffs,
+            default=content_edit.DEFAULT_MUNICIPALITY,
+        )
+
+    def content_form(
+        request: Request, municipality: str, section: str, status: int = 200, **extra: Any
+    ) -> HTTPResponse:
+        return render(
+            request,
+            "content_form.html",
+            status=status,
+            municipality=municipality,
+            section=section,
+            fields=content_edit.fields(settings.repo, municipality, section),
+            **extra,
+        )
+
+    @app.get("/antwoorden/<municipality:str>/<section:str>")
+    async def content_page(request: Request, municipality: str, section: str) -> HTTPResponse:
+        if municipality not in content_edit.municipalities(settings.repo):
+            return render(
+                request, "message.html", status=404, title="Niet gevonden", message="Onbekende gemeente."
+            )
+        return content_form(
+            request,
+            municipality,
+            section,
+            values={},
+            errors={},
+            changes={},
+            preview=content_edit.preview(settings.repo, municipality, section, {}),
+        )
+
+    @app.post("/antwoorden/<municipality:str>/<section:str>")
+    async def content_propose(request: Request, municipality: str, section: str) -> HTTPResponse:
+        user = request.ctx.user
+        if not users.has_role(user["role"], "trainer"):
+            return forbidden(request)
+        if municipality not in content_edit.municipalities(settings.repo):
+            return render(
+                request, "message.html", status=404, title="Niet gevonden", message="Onbekende gemeente."
+            )
+        values = {key: request.form.get(key) or "" for key in request.form if key not in ("csrf", "besluit")}
+        changes, errors = content_edit.validate_changes(settings.repo, municipality, section, values)
+        preview_lines = content_edit.preview(
+            settings.repo, municipality, section, changes if not errors else {}
+        )
+        if errors or not changes or request.form.get("besluit") == "voorbeeld":
+            status = 422 if errors else 200
+            return content_form(
+                request,
+                municipality,
+                section,
+                status=status,
+                values=values,
+                errors=errors,
+                changes=changes,
+                preview=preview_lines,
+                nothing=not changes and not errors,
+            )
+        payload = {"municipality": municipality, "section": section, "changes": changes}
+        proposal_id = store.add_proposal(engine, "content", payload, user["username"])
+        store.record(
+            engine, user["username"], "antwoord gewijzigd (voorstel)", {"voorstel": proposal_id, **payload}
+        )
+        return response.redirect(f"/voorstellen?opgeslagen={proposal_id}", status=303)
 
     # ---------------------------------------------------------------- try it
     @app.get("/probeer")

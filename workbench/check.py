@@ -103,6 +103,8 @@ def git(repo: Path, *args: str) -> str:
 
 def apply_proposals(work: Path, proposals: list[dict[str, Any]]) -> list[str]:
     """Write the proposals into the worktree; returns the changed files (relative)."""
+    from workbench import content_edit, dialogue
+
     changed: list[str] = []
     by_intent: dict[str, list[str]] = {}
     for proposal in proposals:
@@ -111,6 +113,11 @@ def apply_proposals(work: Path, proposals: list[dict[str, Any]]) -> list[str]:
     for intent, texts in sorted(by_intent.items()):
         path, _lines = add_examples(work, intent, texts)
         changed.append(str(path))
+    for proposal in proposals:
+        if proposal["kind"] == "rule":
+            changed.extend(dialogue.apply_rule(work, proposal["payload"]))
+        elif proposal["kind"] == "content":
+            changed.append(content_edit.apply_changes(work, proposal["payload"]))
     return sorted(set(changed))
 
 
@@ -195,23 +202,78 @@ def baseline(ctx: CheckContext, cache_dir: Path) -> dict[str, Any] | None:
     return summary
 
 
-def commit_message(proposals: list[dict[str, Any]], lead: str, before: float | None, after: float) -> str:
-    """A readable commit message: what was added, by whom, and the figures."""
+def commit_message(
+    proposals: list[dict[str, Any]], lead: str, before: float | None, after: float | None
+) -> str:
+    """A readable commit message: what was added or changed, by whom, and the figures."""
     examples = [p for p in proposals if p["kind"] == "example"]
-    intents = sorted({p["payload"]["intent"] for p in examples})
-    title = f"training: {len(examples)} voorbeeld(en) via de Trainerswerkplaats ({', '.join(intents)})"
-    lines = [title[:200], ""]
+    rules = [p for p in proposals if p["kind"] == "rule"]
+    content = [p for p in proposals if p["kind"] == "content"]
+    parts = []
+    if examples:
+        intents = sorted({p["payload"]["intent"] for p in examples})
+        parts.append(f"{len(examples)} voorbeeld(en) ({', '.join(intents)})")
+    if rules:
+        parts.append(f"{len(rules)} regel(s) ({', '.join(p['payload']['intent'] for p in rules)})")
+    if content:
+        parts.append("antwoorden van " + ", ".join(sorted({p["payload"]["municipality"] for p in content})))
+    lines = [f"training: {'; '.join(parts)} via de Trainerswerkplaats"[:200], ""]
     for p in examples:
         lines.append(
             f'- {p["payload"]["intent"]}: "{p["payload"]["text"]}" (voorgesteld door {p["proposed_by"]})'
         )
+    for p in rules:
+        lines.append(
+            f"- regel: bij '{p['payload']['intent']}' antwoordt de assistent met "
+            f"'{p['payload']['action']}' (voorgesteld door {p['proposed_by']})"
+        )
+    for p in content:
+        for path, value in p["payload"]["changes"].items():
+            lines.append(
+                f"- {p['payload']['municipality']}: {path} = {value} (voorgesteld door {p['proposed_by']})"
+            )
     lines.append("")
     lines.append(f"Goedgekeurd door {lead}.")
-    figures = f"Testset-nauwkeurigheid: {after:.3f}"
-    if before is not None:
-        figures = f"Testset-nauwkeurigheid: {before:.3f} -> {after:.3f}"
-    lines.append(figures + " (rasa data validate, rasa train nlu en scripts/nlu_check.py geslaagd).")
+    if after is None:
+        lines.append("Controle: scripts/validate.py (rasa data validate en het inhoudsschema) geslaagd.")
+    else:
+        figures = f"{before:.3f} -> {after:.3f}" if before is not None else f"{after:.3f}"
+        lines.append(
+            f"Testset-nauwkeurigheid: {figures} (validatie, training en scripts/nlu_check.py geslaagd"
+            + ("; gesprekstesten geslaagd)." if rules else ").")
+        )
     return "\n".join(lines) + "\n"
+
+
+def _commit(
+    ctx: CheckContext,
+    proposals: list[dict[str, Any]],
+    lead: str,
+    result: dict[str, Any],
+    changed: list[str],
+    before: float | None,
+    after: float | None,
+) -> dict[str, Any]:
+    """Commit the changed files on the batch's branch and complete ``result``."""
+    ctx.step("vastleggen in git")
+    git(ctx.work, "add", "--", *changed)
+    message = commit_message(proposals, lead, before, after)
+    git(
+        ctx.work,
+        "-c",
+        f"user.name={lead} (Trainerswerkplaats)",
+        "-c",
+        f"user.email={lead}@trainerswerkplaats.invalid",
+        "commit",
+        "--quiet",
+        "-m",
+        message,
+    )
+    result["commit"] = git(ctx.work, "rev-parse", "--short", "HEAD").strip()
+    result["message"] = message
+    result["passed"] = True
+    ctx.step(f"klaar: vastgelegd als {result['commit']} op tak {ctx.branch}")
+    return result
 
 
 def run_check(
@@ -238,32 +300,76 @@ def run_check(
         git(ctx.repo, "worktree", "add", "--quiet", "-b", ctx.branch, str(ctx.work), "HEAD")
         branch_created = True
         _link_runtime(ctx.repo, ctx.work)
-        before = baseline(ctx, artefacts.parent)
-        ctx.step("voorbeelden in de trainingsbestanden zetten")
+        kinds = {p["kind"] for p in proposals}
+        before = baseline(ctx, artefacts.parent) if kinds != {"content"} else None
+        ctx.step("wijzigingen in de bestanden zetten")
         changed = apply_proposals(ctx.work, proposals)
         result["changed"] = changed
         result["diff"] = git(ctx.work, "diff", "--", *changed)
         ctx.step("trainingsdata controleren (rasa data validate)")
         run(ctx, "validatie", [_bin("python"), "scripts/validate.py"], ctx.work)
-        ctx.step("taalmodel trainen (rasa train nlu)")
-        run(
-            ctx,
-            "training (nlu)",
-            [
-                _bin("rasa"),
-                "train",
-                "nlu",
-                "--config",
-                "config.yml",
-                "--nlu",
-                "data",
-                "--out",
-                "models",
-                "--fixed-model-name",
-                "nlu",
-            ],
-            ctx.work,
-        )
+        if kinds == {"content"}:
+            return _commit(ctx, proposals, lead, result, changed, None, None)
+        if "rule" in kinds:
+            ctx.step("assistent trainen (rasa train: taal en gesprekken)")
+            run(
+                ctx,
+                "training (volledig)",
+                [
+                    _bin("rasa"),
+                    "train",
+                    "--config",
+                    "config.yml",
+                    "--domain",
+                    "domain.yml",
+                    "--data",
+                    "data",
+                    "--out",
+                    "models",
+                    "--fixed-model-name",
+                    "nlu",
+                ],
+                ctx.work,
+            )
+            ctx.step("gesprekstesten (rasa test core, tests/stories)")
+            run(
+                ctx,
+                "gesprekstesten",
+                [
+                    _bin("rasa"),
+                    "test",
+                    "core",
+                    "--model",
+                    "models/nlu.tar.gz",
+                    "--stories",
+                    "tests/stories",
+                    "--fail-on-prediction-errors",
+                    "--out",
+                    "reports/core",
+                    "--no-plot",
+                ],
+                ctx.work,
+            )
+        else:
+            ctx.step("taalmodel trainen (rasa train nlu)")
+            run(
+                ctx,
+                "training (nlu)",
+                [
+                    _bin("rasa"),
+                    "train",
+                    "nlu",
+                    "--config",
+                    "config.yml",
+                    "--nlu",
+                    "data",
+                    "--out",
+                    "models",
+                    "--fixed-model-name",
+                    "nlu",
+                ],
+                ctx.work,
+            )
         ctx.step("controle op de testset (scripts/nlu_check.py)")
         after = held_out(ctx, "models/nlu.tar.gz", ctx.work, ctx.work / "reports/nlu", "controle testset")
         pairs = charts.confusion_pairs(after["errors"])
@@ -280,24 +386,10 @@ def run_check(
         )
         if not after["passed"]:
             raise CheckError("de controle op de testset haalt de ondergrens niet")
-        ctx.step("vastleggen in git")
-        git(ctx.work, "add", "--", *changed)
-        message = commit_message(proposals, lead, result["before_accuracy"], after["accuracy"])
-        git(
-            ctx.work,
-            "-c",
-            f"user.name={lead} (Trainerswerkplaats)",
-            "-c",
-            f"user.email={lead}@trainerswerkplaats.invalid",
-            "commit",
-            "--quiet",
-            "-m",
-            message,
-        )
-        result["commit"] = git(ctx.work, "rev-parse", "--short", "HEAD").strip()
-        result["message"] = message
-        result["passed"] = True
-        ctx.step(f"klaar: vastgelegd als {result['commit']} op tak {ctx.branch}")
+        if "rule" in kinds:
+            shutil.copy(ctx.work / "models/nlu.tar.gz", artefacts / "model.tar.gz")
+            result["model"] = str(artefacts / "model.tar.gz")
+        _commit(ctx, proposals, lead, result, changed, result["before_accuracy"], after["accuracy"])
     except (
         CheckError,
         subprocess.CalledProcessError,
