@@ -90,7 +90,7 @@ def make_repo(target: Path) -> Path:
     target.mkdir()
     for name in ("data", "tests/nlu", "docs/spec", "content", "tests/stories"):
         shutil.copytree(ROOT / name, target / name)
-    for name in ("domain.yml", "config.yml"):
+    for name in ("domain.yml", "config.yml", ".gitignore"):
         shutil.copy(ROOT / name, target / name)
     subprocess.run(["git", "init", "--quiet", "-b", "main", str(target)], check=True)
     subprocess.run(["git", "-C", str(target), "add", "."], check=True)
