@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
+.PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser test-workbench validate lint \
         train nlu-report bench purge signals lock clean services trainer
 
 help:
@@ -94,7 +94,10 @@ test-model: $(MODEL) services
 test-browser: $(MODEL) node-deps
 	scripts/browser-test.sh
 
-test: install validate lint test-unit test-core test-nlu test-model test-browser
+test-workbench: install node-deps
+	scripts/workbench-browser-test.sh
+
+test: install validate lint test-unit test-core test-nlu test-model test-browser test-workbench
 	@echo "make test: all checks passed"
 
 nlu-report: $(MODEL)
