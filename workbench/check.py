@@ -159,6 +159,8 @@ def baseline(ctx: CheckContext, cache_dir: Path) -> dict[str, Any] | None:
     otherwise the base commit is trained (NLU only) in the worktree before the batch is applied
     (cached by commit). Returns None when that fails: the check then shows only "after" figures.
     """
+    if not ctx.baseline_model:
+        return None  # WORKBENCH_BASELINE_MODEL="" turns the "before" figures off (saves a training)
     model = Path(ctx.baseline_model)
     if model.is_file():
         stat = model.stat()
