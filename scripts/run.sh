@@ -5,6 +5,8 @@
 #   scripts/run.sh --background   start, wait until ready, write PIDs to var/run/pids and return
 #   scripts/run.sh --stop     stop what --background started
 # Ports can be moved with BACKEND_PORT, ACTIONS_PORT, RASA_PORT, WEBCHAT_PORT, WORKBENCH_PORT.
+# The trainers' workbench starts in the foreground modes; WORKBENCH=1 also starts it with
+# --background (the test harnesses and make bench do not need it), WORKBENCH=0 never.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -16,6 +18,7 @@ ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEBCHAT_PORT=${WEBCHAT_PORT:-8000}
 WORKBENCH_PORT=${WORKBENCH_PORT:-8002}
+if [ "${1:-}" = "--background" ]; then WORKBENCH=${WORKBENCH:-0}; else WORKBENCH=${WORKBENCH:-1}; fi
 HOST=${HOST:-127.0.0.1}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -96,7 +99,7 @@ start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" -
 if [ -f webchat/__main__.py ]; then
   start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
 fi
-if [ -f workbench/__main__.py ]; then
+if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then
   start workbench "$PY" -m workbench --host "$HOST" --port "$WORKBENCH_PORT"
 fi
 if [ -f scripts/scheduler.py ]; then
@@ -104,7 +107,7 @@ if [ -f scripts/scheduler.py ]; then
 fi
 wait_port rasa "$RASA_PORT" 300
 if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
-if [ -f workbench/__main__.py ]; then wait_port workbench "$WORKBENCH_PORT" 60; fi
+if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then wait_port workbench "$WORKBENCH_PORT" 60; fi
 
 cat <<MSG
 
