@@ -20,7 +20,7 @@ trap cleanup EXIT
 # a copy of the working tree (tracked and new files, not ignored ones) as a fresh git repository
 repo="$tmp/repo"
 mkdir -p "$repo"
-git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$repo"
+git ls-files -z --cached --others --exclude-standard -- . ":!.venv" | xargs -0 cp --parents -t "$repo"
 git -C "$repo" init --quiet -b main
 git -C "$repo" add -A
 git -C "$repo" -c user.name=test -c user.email=test@example.invalid commit --quiet -m "test copy"

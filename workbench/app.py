@@ -123,7 +123,9 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
         if session:
             request.ctx.user = users.get_user(engine, session["username"])
             request.ctx.csrf = session["csrf"] if request.ctx.user else ""
-        public = request.path in ("/inloggen", "/healthz") or request.path.startswith("/static/")
+        public = request.path in ("/inloggen", "/healthz", "/favicon.ico") or request.path.startswith(
+            "/static/"
+        )
         if request.method == "POST" and request.path != "/inloggen":
             if not request.ctx.user or not security.tokens_match(request.ctx.csrf, request.form.get("csrf")):
                 return response.html("<p>Ongeldig formulier (CSRF). Laad de pagina opnieuw.</p>", status=403)
@@ -135,6 +137,10 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
     async def headers(_request: Request, resp: HTTPResponse) -> None:
         for key, value in security.SECURITY_HEADERS.items():
             resp.headers[key] = value
+
+    @app.get("/favicon.ico")
+    async def favicon(_request: Request) -> HTTPResponse:
+        return response.empty(status=404)
 
     @app.get("/healthz")
     async def healthz(_request: Request) -> HTTPResponse:
@@ -150,7 +156,11 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
     # ---------------------------------------------------------------- sign in
     @app.get("/inloggen")
     async def login_page(request: Request) -> HTTPResponse:
-        pre = secrets.token_urlsafe(24)
+        # keep an existing pre-session: a second tab (or the browser's favicon request) must not
+        # invalidate the form that is already open
+        pre = request.cookies.get(security.LOGIN_COOKIE) or ""
+        if not (20 <= len(pre) <= 64 and pre.replace("-", "").replace("_", "").isalnum()):
+            pre = secrets.token_urlsafe(24)
         request.ctx.csrf = security.login_csrf(settings.secret, pre)
         resp = render(request, "login.html", error=None)
         set_cookie(resp, security.LOGIN_COOKIE, pre, 1800)

@@ -286,3 +286,13 @@ def test_users_cli(
     assert users.main(["disable", "lotte"]) == 0
     engine = store.make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     assert users.authenticate(engine, "lotte", PASSWORD) is None
+
+
+async def test_a_second_request_does_not_invalidate_the_open_sign_in_form(client: httpx.AsyncClient) -> None:
+    page = await client.get("/inloggen")
+    assert (await client.get("/favicon.ico")).status_code == 404
+    await client.get("/inloggen")  # e.g. a second tab
+    response = await client.post(
+        "/inloggen", data={"csrf": csrf_of(page.text), "gebruiker": "anna", "wachtwoord": PASSWORD}
+    )
+    assert response.status_code == 303
