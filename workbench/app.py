@@ -562,7 +562,13 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
                 preview=preview_lines,
                 nothing=not changes and not errors,
             )
-        payload = {"municipality": municipality, "section": section, "changes": changes}
+        labels = {f.path: f.label for f in content_edit.fields(settings.repo, municipality, section)}
+        payload = {
+            "municipality": municipality,
+            "section": section,
+            "changes": changes,
+            "labels": {path: f"{section}: {labels.get(path, path)}" for path in changes},
+        }
         proposal_id = store.add_proposal(engine, "content", payload, user["username"])
         store.record(
             engine, user["username"], "antwoord gewijzigd (voorstel)", {"voorstel": proposal_id, **payload}

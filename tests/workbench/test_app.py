@@ -296,3 +296,38 @@ async def test_a_second_request_does_not_invalidate_the_open_sign_in_form(client
         "/inloggen", data={"csrf": csrf_of(page.text), "gebruiker": "anna", "wachtwoord": PASSWORD}
     )
     assert response.status_code == 303
+
+
+async def test_content_edit_error_first_then_a_proposal(client: httpx.AsyncClient) -> None:
+    await login(client, "anna")
+    page = await client.get("/antwoorden/voorbeeldstad/opening_hours")
+    form = dict(re.findall(r'name="(opening_hours[^"]+)" value="([^"]*)"', page.text))
+    form["opening_hours.closed_on_public_holidays"] = "ja"
+    monday = "opening_hours.weekly.monday.0.open"
+    wrong = await client.post(
+        "/antwoorden/voorbeeldstad/opening_hours",
+        data={"csrf": csrf_of(page.text), **form, monday: "8.30", "besluit": "opslaan"},
+    )
+    assert wrong.status_code == 422 and "Vul een tijd in als 08:30" in wrong.text
+    assert 'aria-invalid="true"' in wrong.text
+    right = await client.post(
+        "/antwoorden/voorbeeldstad/opening_hours",
+        data={"csrf": csrf_of(page.text), **form, monday: "09:00", "besluit": "opslaan"},
+    )
+    assert right.status_code == 303
+    [proposal] = store.list_proposals(client.app.ctx.engine)  # type: ignore[attr-defined]
+    assert proposal["kind"] == "content" and proposal["payload"]["changes"] == {monday: "09:00"}
+    listing = await client.get("/voorstellen")
+    assert "maandag, blok 1, opent om wordt 09:00" in listing.text
+
+
+async def test_rule_contradiction_is_shown_and_nothing_proposed(client: httpx.AsyncClient) -> None:
+    await login(client, "anna")
+    page = await client.get("/gesprekken/nieuwe-regel")
+    response = await client.post(
+        "/gesprekken/nieuwe-regel",
+        data={"csrf": csrf_of(page.text), "vraag": "passport_id_card", "antwoord": "utter_greet"},
+    )
+    assert response.status_code == 422
+    assert "answer passport_id_card" in response.text and "data/rules/answers.yml" in response.text
+    assert store.list_proposals(client.app.ctx.engine) == []  # type: ignore[attr-defined]
