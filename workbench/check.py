@@ -302,6 +302,13 @@ def run_check(
         git(ctx.repo, "worktree", "add", "--quiet", "-b", ctx.branch, str(ctx.work), "HEAD")
         branch_created = True
         _link_runtime(ctx.repo, ctx.work)
+        if (
+            "var/spacy-nl" in (ctx.work / "config.yml").read_text(encoding="utf-8")
+            and not (ctx.work / "var/spacy-nl").exists()
+        ):
+            raise CheckError(
+                "de Nederlandse taalmodule (var/spacy-nl) ontbreekt; vraag de beheerder om make install"
+            )
         kinds = {p["kind"] for p in proposals}
         before = baseline(ctx, artefacts.parent) if kinds != {"content"} else None
         ctx.step("wijzigingen in de bestanden zetten")

@@ -41,6 +41,7 @@ def batch(tmp_path: Path, repo: Path) -> dict[str, Any]:
             "anna",
         ),
     ]
+    (repo / "var/spacy-nl").mkdir(parents=True)
     batch_id = store.create_batch(engine, "training/test", "bert")
     store.set_proposal_status(engine, ids, "approved", "bert", batch_id=batch_id)
     ctx = check.CheckContext(
@@ -152,3 +153,33 @@ def test_valid_branch_names(name: str) -> None:
 @pytest.mark.parametrize("name", ["", "../main", "-x", "a b", "x.lock", "a/", "a..b", "x;rm"])
 def test_invalid_branch_names(name: str) -> None:
     assert not check.valid_branch(name)
+
+
+def test_a_missing_spacy_pipeline_is_named(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any], repo: Path
+) -> None:
+    (repo / "var/spacy-nl").rmdir()
+    _stub(monkeypatch, REPORT_OK, [])
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert not result["passed"] and "var/spacy-nl" in result["error"]
+
+
+def test_no_baseline_model_setting_skips_the_before_training(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any]
+) -> None:
+    commands: list[list[str]] = []
+    _stub(monkeypatch, REPORT_OK, commands)
+    batch["ctx"].baseline_model = ""
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert result["passed"] and result["before_accuracy"] is None
+    assert sum(1 for cmd in commands if cmd[1:3] == ["train", "nlu"]) == 1
+
+
+def test_the_before_figures_come_from_training_the_base(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any]
+) -> None:
+    commands: list[list[str]] = []
+    _stub(monkeypatch, REPORT_OK, commands)
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert result["before_accuracy"] == 0.95
+    assert [cmd[-1] for cmd in commands if cmd[1:3] == ["train", "nlu"]] == ["before", "nlu"]
