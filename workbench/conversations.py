@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.contract import load_contract
 from workbench.yamlio import load_fast
 
 
@@ -32,12 +33,14 @@ class Conversation:
         return query in self.name.casefold() or any(query in s.text.casefold() for s in self.steps)
 
 
-def describe(step: Any, responses: dict[str, str]) -> Step:
-    """The Dutch reading of one step of a story or rule."""
+def describe(step: Any, responses: dict[str, str], means: dict[str, str] | None = None) -> Step:
+    """The Dutch reading of one step of a story or rule (``means``: intent descriptions)."""
+    means = means or {}
     if not isinstance(step, dict):
         return Step("assistent", str(step))
     if "intent" in step:
-        return Step("inwoner", f"vraagt: {step['intent']}")
+        meaning = means.get(str(step["intent"]))
+        return Step("inwoner", f"vraagt: {step['intent']}" + (f" ({meaning})" if meaning else ""))
     if "action" in step:
         name = str(step["action"])
         if name in responses:
@@ -77,6 +80,7 @@ def load_conversations(repo: Path) -> list[Conversation]:
     """Every story and rule under data/, in file order."""
     domain = load_fast((repo / "domain.yml").read_text(encoding="utf-8"))
     responses = first_texts(domain)
+    means = {intent.name: intent.means for intent in load_contract(repo)}
     found: list[Conversation] = []
     for path in sorted((repo / "data").glob("**/*.yml")):
         data = load_fast(path.read_text(encoding="utf-8"))
@@ -85,8 +89,10 @@ def load_conversations(repo: Path) -> list[Conversation]:
             for item in (data or {}).get(key) or []:
                 conversation = Conversation(kind, str(item.get("story") or item.get("rule")), relative)
                 for condition in item.get("condition") or []:
-                    step = describe(condition, responses)
+                    step = describe(condition, responses, means)
                     conversation.steps.append(Step("voorwaarde", "alleen als " + step.text))
-                conversation.steps.extend(describe(step, responses) for step in item.get("steps") or [])
+                conversation.steps.extend(
+                    describe(step, responses, means) for step in item.get("steps") or []
+                )
                 found.append(conversation)
     return found
