@@ -53,7 +53,7 @@ def describe(step: Any, responses: dict[str, str], means: dict[str, str] | None 
         values = []
         for item in step["slot_was_set"] or []:
             if isinstance(item, dict):
-                values.extend(f"{k} = {v}" for k, v in item.items())
+                values.extend(f"{k} = {'leeg' if v is None else v}" for k, v in item.items())
             else:
                 values.append(f"{item} is gevuld")
         return Step("geheugen", "onthoudt: " + ", ".join(values))

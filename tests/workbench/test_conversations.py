@@ -17,8 +17,17 @@ def test_every_story_and_rule_is_read() -> None:
 
 def test_steps_in_dutch() -> None:
     responses = {"utter_greet": "Goedendag!"}
-    assert describe({"action": "utter_greet"}, responses).text == "antwoordt met utter_greet: \u201cGoedendag!\u201d"
+    assert (
+        describe({"action": "utter_greet"}, responses).text
+        == "antwoordt met utter_greet: \u201cGoedendag!\u201d"
+    )
     assert describe({"action": "action_x"}, responses).text == "voert uit: action_x"
     assert describe({"active_loop": None}, responses).text == "sluit het formulier af"
-    assert describe({"slot_was_set": [{"requested_slot": None}]}, responses).text == "onthoudt: requested_slot = None"
-    assert describe({"or": [{"intent": "affirm"}, {"intent": "deny"}]}, responses).text == "vraagt: affirm of deny"
+    assert (
+        describe({"slot_was_set": [{"requested_slot": None}]}, responses).text
+        == "onthoudt: requested_slot = leeg"
+    )
+    assert (
+        describe({"or": [{"intent": "affirm"}, {"intent": "deny"}]}, responses).text
+        == "vraagt: affirm of deny"
+    )
