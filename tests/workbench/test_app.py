@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sanic import Sanic
 
 from privacy.tracker_db import _metadata, events
 from tests.workbench.conftest import T0, Conversations, make_repo
@@ -36,11 +37,15 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "WORKBENCH_SAMPLE_PERCENT": "0",
         }
     )
+    patch = pytest.MonkeyPatch()
+    # test mode lets Sanic start several apps in one process (it keeps the untouched protocol code)
+    patch.setattr(Sanic, "test_mode", True)
     app = app_module.create_app(settings, name="wb_test_app")
     for name, role in (("kees", "viewer"), ("anna", "trainer"), ("bert", "lead")):
         users.add_user(app.ctx.engine, name, PASSWORD, role)
     yield {"app": app, "tracker": Conversations(engine), "started": False}
     engine.dispose()
+    patch.undo()
 
 
 @pytest.fixture
