@@ -17,13 +17,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
         train nlu-report bench bench-xsid bench-security bench-scale purge signals lock clean services \
-        test-security test-scale
+        test-security test-scale test-workbench trainer
 
 help:
 	@echo "make run     install what is missing, train if needed, start the assistant on localhost"
 	@echo "make test    install what is missing and run every test"
-	@echo "other: shell, train, nlu-report, bench, bench-scale, test-scale, purge, signals, validate, lint,"
-	@echo "       lock, clean"
+	@echo "make trainer the trainers' workbench alone on http://localhost:8002/"
+	@echo "other: shell, train, nlu-report, bench, bench-xsid, bench-security, bench-scale, test-scale,"
+	@echo "       test-security, test-workbench, purge, signals, validate, lint, lock, clean"
 
 # ---------------------------------------------------------------- install
 $(STAMP): $(REQS)
@@ -63,6 +64,9 @@ train: $(MODEL)
 run: install $(MODEL)
 	@scripts/run.sh
 
+trainer: install
+	@$(PY) -m workbench --port $${WORKBENCH_PORT:-8002}
+
 shell: install $(MODEL)
 	@scripts/run.sh --shell
 
@@ -100,7 +104,11 @@ test-scale: $(MODEL) services
 test-browser: $(MODEL) node-deps
 	scripts/browser-test.sh
 
-test: install validate lint test-unit test-core test-nlu test-model test-security test-scale test-browser
+test-workbench: install node-deps
+	scripts/workbench-browser-test.sh
+
+test: install validate lint test-unit test-core test-nlu test-model test-security test-scale test-browser \
+      test-workbench
 	@echo "make test: all checks passed"
 
 nlu-report: $(MODEL)
