@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import held_out_messages  # noqa: E402
-
 from scaling.cluster import Cluster  # noqa: E402
 
 MODEL = ROOT / "models/gemeente.tar.gz"
