@@ -119,16 +119,20 @@ class CachedRetrieval:
         self._remember(sender_id, Snapshot.take(tracker, marker) if tracker is not None else None)
         return tracker
 
+    async def _write(self, tracker: DialogueStateTracker) -> None:
+        """Write the tracker's new events (the store's own save; subclasses may override)."""
+        await super().save(tracker)  # type: ignore[misc]
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events, then move the snapshot on by exactly what was stored."""
         sender_id = tracker.sender_id
         if self._cache_size <= 0:
-            await super().save(tracker)  # type: ignore[misc]
+            await self._write(tracker)
             return
         with self._cache_lock:
             before = self._snapshots.get(sender_id)
         try:
-            await super().save(tracker)  # type: ignore[misc]
+            await self._write(tracker)
         except Exception:
             self._remember(sender_id, None)
             raise

@@ -219,8 +219,10 @@ class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
             body.update(self.mask_event(event))
             event_broker.publish(body)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
+    async def _write(self, tracker: DialogueStateTracker) -> None:
         """Mask and write the new events in a worker thread, never on the event loop.
+
+        Called by :meth:`privacy.tracker_cache.CachedRetrieval.save`, which keeps the snapshot.
 
         Masking a long message and the blocking database write would otherwise stall every other
         conversation of this Rasa process for as long as they take (issue 13).
