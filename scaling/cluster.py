@@ -36,6 +36,7 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_DB = 1
 READY_TIMEOUT_S = 900.0  # loading a model takes minutes on a busy 2-core machine
 JWT_SECRET = "scale-test-jwt-secret-of-at-least-32-bytes"
+ACTION_TOKEN = "scale-test-action-token-of-at-least-32-bytes"
 ORIGIN = "http://localhost:8000"
 
 
@@ -164,6 +165,9 @@ class Cluster:
             SOCKETIO_REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
             SOCKETIO_REDIS_CHANNEL=self.socketio_channel,
             RASA_JWT_SECRET=JWT_SECRET,
+            # endpoints.production.yml sends it as X-Action-Token; the cluster's action servers are
+            # rasa-sdk's plain server behind nginx (the guarded one is tested in tests/actions)
+            ACTION_SERVER_TOKEN=ACTION_TOKEN,
             DATABASE_URL=self.database_url,
             TRACKER_DB_URL=self.database_url,
             BACKEND_DATABASE_URL=f"sqlite:///{self.workdir / 'backend.db'}",
