@@ -164,16 +164,22 @@ async def test_employee_answer_through_instance_b_reaches_the_socket_on_instance
 
     received: list[dict] = []
     confirmed = asyncio.Event()
+    issued: dict = {}
     client = socketio.AsyncClient(request_timeout=60)  # a busy 2-core machine answers slowly
     client.on("bot_uttered", lambda data: received.append(data))
-    client.on("session_confirm", lambda _data: confirmed.set())
+
+    def on_confirm(data: dict) -> None:
+        issued.update(data)  # the server issues the conversation id and its secret (issue 13)
+        confirmed.set()
+
+    client.on("session_confirm", on_confirm)
     # long-polling: python-engineio's WebSocket client needs a newer aiohttp than Rasa 3.6 allows;
     # the WebSocket transport is checked through nginx in the next test
     await client.connect(cluster.rasa_url(0), transports=["polling"], wait_timeout=30)  # instance A
-    session_id = uuid.uuid4().hex
     try:
-        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("session_request", {})
         await asyncio.wait_for(confirmed.wait(), 30)
+        session_id = issued["session_id"]
         await client.emit("user_uttered", {"message": "hallo", "session_id": session_id})
         await _until(lambda: received, "the greeting over socket.io")
 
@@ -222,7 +228,6 @@ async def test_socketio_websocket_through_nginx(cluster: Cluster) -> None:
     import websockets
 
     url = cluster.public_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    session_id = uuid.uuid4().hex
     async with websockets.connect(url) as ws:
         assert (await asyncio.wait_for(ws.recv(), 30)).startswith("0")  # engine.io open
         await ws.send("40")  # socket.io connect to namespace /
@@ -236,12 +241,11 @@ async def test_socketio_websocket_through_nginx(cluster: Cluster) -> None:
                 elif frame.startswith("42"):
                     return json.loads(frame[2:])
 
-        await ws.send("42" + json.dumps(["session_request", {"session_id": session_id}]))
+        await ws.send("42" + json.dumps(["session_request", {}]))
         events.append(await next_event())
-        await ws.send("42" + json.dumps(["user_uttered", {"message": "Wat kost een paspoort?",
-                                                          "session_id": session_id}]))
+        await ws.send("42" + json.dumps(["user_uttered", {"message": "Wat kost een paspoort?"}]))
         events.append(await next_event())
-    assert events[0] == ["session_confirm", session_id]
+    assert events[0][0] == "session_confirm" and events[0][1]["session_id"].startswith("web:")
     assert events[1][0] == "bot_uttered" and events[1][1]["text"]
 
 
