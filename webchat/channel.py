@@ -154,7 +154,8 @@ class RestrictedSocketIOInput(SocketIOInput):
 
             agent = getattr(Sanic.get_app().ctx, "agent", None)
             store = getattr(agent, "tracker_store", None)
-            tracker = await store.retrieve(conversation_id) if store is not None else None
+            # every session: the introduction is stored before the session's own start event
+            tracker = await store.retrieve_full_tracker(conversation_id) if store is not None else None
         except Exception:  # no history is better than no conversation
             logger.exception("stored conversation could not be read for session_history")
             return []

@@ -412,12 +412,25 @@
 
     socket.on('session_history', function (data) {
       var stored = data && Array.isArray(data.messages) ? data.messages : null;
-      if (stored && stored.length) {
-        self.replaceTranscript(stored.filter(function (m) {
-          return m && (m.from === 'bot' || m.from === 'user') && typeof m.text === 'string';
-        }).map(function (m) {
-          return { from: m.from, text: m.text };
-        }));
+      if (!stored || !stored.length) {
+        return;
+      }
+      stored = stored.filter(function (m) {
+        return m && (m.from === 'bot' || m.from === 'user') && typeof m.text === 'string';
+      }).map(function (m) {
+        return { from: m.from, text: m.text };
+      });
+      if (self.transcript.length === 0) {
+        // another browser or a cleared tab: the server's copy is all there is
+        self.replaceTranscript(stored);
+        return;
+      }
+      // This tab kept its own transcript (with button titles instead of their payloads); add only
+      // the bot messages that arrived while it was closed, e.g. an employee's answer.
+      var isBot = function (m) { return m.from === 'bot'; };
+      var missing = stored.filter(isBot).slice(self.transcript.filter(isBot).length);
+      if (missing.length) {
+        self.replaceTranscript(self.transcript.concat(missing));
       }
     });
 
