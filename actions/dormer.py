@@ -13,17 +13,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import Length, MeasurementError, find_lengths, pick_length, to_metres
-from actions.permit_form import (
-    BOOKKEEPING_SLOTS,
-    HANDOFF_SLOT,
-    PermitFormValidation,
-    format_number,
-    invalid,
-    is_invalid,
-    keyword_yes_no,
-    yes_no,
-)
+from actions.parsing import format_number, keyword_yes_no, yes_no
 from actions.permit_rules import (
     DORMER_MEASUREMENT_SLOTS,
     DORMER_SLOTS,
@@ -125,7 +117,7 @@ def _measurement(slot: str, text: str, requested: bool) -> Any:
 def parse_dormer_answer(
     slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]
 ) -> Any:
-    """Read one dormer answer from a message (see :meth:`PermitFormValidation.parse`)."""
+    """Read one dormer answer from a message (see :meth:`FormValidation.parse`)."""
     from_button = _entity(entities, slot)
     if from_button is not None:
         return from_button
@@ -157,11 +149,13 @@ def parse_dormer_answer(
     return value
 
 
-class ValidateDormerForm(PermitFormValidation):
+class ValidateDormerForm(FormValidation):
     """Validates the answers of ``dormer_form`` and skips questions that no longer matter."""
 
     slots = DORMER_SLOTS
-    trigger_intent = "permit_check_dormer"
+    trigger_intents = frozenset({"permit_check_dormer"})
+    unknown_slots = frozenset(DORMER_SLOTS)
+    offer_human_response = "utter_permit_offer_human"
     response_prefix = "dormer"
 
     def name(self) -> str:

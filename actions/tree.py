@@ -16,17 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import MeasurementError, parse_trunk
-from actions.permit_form import (
-    BOOKKEEPING_SLOTS,
-    HANDOFF_SLOT,
-    PermitFormValidation,
-    format_number,
-    invalid,
-    is_invalid,
-    keyword_yes_no,
-    yes_no,
-)
+from actions.parsing import format_number, keyword_yes_no, yes_no
 from actions.permit_rules import (
     MUNICIPALITY_DECIDES,
     PERMIT_FREE,
@@ -68,7 +60,7 @@ def parse_location(text: str) -> str | None:
 
 
 def parse_tree_answer(slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
-    """Read one tree answer from a message (see :meth:`PermitFormValidation.parse`)."""
+    """Read one tree answer from a message (see :meth:`FormValidation.parse`)."""
     from_button = _entity(entities, slot)
     if from_button is not None:
         return from_button
@@ -89,11 +81,13 @@ def parse_tree_answer(slot: str, text: str, intent: str | None, requested: bool,
     return value
 
 
-class ValidateTreeForm(PermitFormValidation):
+class ValidateTreeForm(FormValidation):
     """Validates the answers of ``tree_form`` and skips questions that no longer matter."""
 
     slots = TREE_SLOTS
-    trigger_intent = "permit_check_tree"
+    trigger_intents = frozenset({"permit_check_tree"})
+    unknown_slots = frozenset(TREE_SLOTS)
+    offer_human_response = "utter_permit_offer_human"
     response_prefix = "tree"
 
     def name(self) -> str:

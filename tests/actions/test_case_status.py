@@ -119,7 +119,7 @@ async def test_three_wrong_numbers_offer_a_human() -> None:
     conv = conversation()
     await conv.say("Z-2026-999998")
     await conv.say("weet ik niet", intent="dont_know")
-    assert await conv.say("123") == ["utter_flow_offer_human"]
+    assert await conv.say("123") == ["utter_form_offer_human"]
     assert conv.requested is None
     assert await answer(conv) == []
 
