@@ -127,8 +127,30 @@ class FormValidation(FormValidationAction, ABC):
 
     # ------------------------------------------------------------------ rasa-sdk hooks
     def starting(self, tracker: Tracker) -> bool:
-        """Whether this call activates the form (the tracker's active loop is not this form yet)."""
-        return (tracker.active_loop or {}).get("name") != self.form_name()
+        """Whether this call activates the form.
+
+        Rasa activates a form in the turn of the message that starts it: the form is not the active
+        loop yet, or its ``active_loop`` event comes after the latest user message.
+        """
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return True
+        return any(
+            e.get("event") == "active_loop" and e.get("name") == self.form_name()
+            for e in _since_latest_user(tracker)
+        )
+
+    def after_digression(self, tracker: Tracker) -> str | None:
+        """The last action other than this form between the resident's message and now, if any.
+
+        ``None``: the form reads the resident's answer directly. Otherwise a rule answered a side
+        question first (e.g. ``action_answer_topic``) and the form now returns to its question.
+        """
+        actions = [
+            e.get("name")
+            for e in _since_latest_user(tracker)
+            if e.get("event") == "action" and e.get("name") not in ("action_listen", self.form_name())
+        ]
+        return actions[-1] if actions else None
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -141,11 +163,9 @@ class FormValidation(FormValidationAction, ABC):
             handled = await self._intercept(dispatcher, tracker, domain)
             if handled is not None:
                 return handled
-            if tracker.latest_action_name not in (None, "action_listen", self.form_name()):
-                last_bot = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
-                template = (last_bot.get("metadata") or {}).get("utter_action")
-                if template not in RETURN_RESPONSES and tracker.latest_action_name not in RETURN_RESPONSES:
-                    dispatcher.utter_message(response="utter_form_return")
+            digression = self.after_digression(tracker)
+            if digression and digression not in RETURN_RESPONSES:
+                dispatcher.utter_message(response="utter_form_return")
         return [*before, *await super().run(dispatcher, tracker, domain)]
 
     def _start_clean(self, tracker: Tracker) -> list[EventType]:
@@ -155,6 +175,7 @@ class FormValidation(FormValidationAction, ABC):
             tracker.events.pop()  # Rasa's pre-filled candidates: stale answers of an earlier run
         for slot in own:
             tracker.slots[slot] = None
+        tracker.slots["requested_slot"] = None  # a question of a form left without "stop"
         return [SlotSet(slot, None) for slot in own]
 
     async def required_slots(
@@ -250,7 +271,7 @@ class FormValidation(FormValidationAction, ABC):
     ) -> list[EventType] | None:
         """Small talk, "weet ik niet" and "what to change" in an active form, or ``None`` to validate."""
         requested = tracker.get_slot("requested_slot")
-        if tracker.latest_action_name != "action_listen" or not requested:
+        if self.after_digression(tracker) or not requested:
             return None
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
@@ -398,6 +419,13 @@ class FormValidation(FormValidationAction, ABC):
         if len(text) < min_chars or not _LETTER.search(text) or bare:
             return self.reject(slot, code, dispatcher, tracker)
         return self.accept(slot, text[:max_chars], tracker)
+
+
+def _since_latest_user(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events after the resident's latest message."""
+    events = tracker.events or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return events[last_user + 1 :]
 
 
 def parse_confirmation(text: str, intent: str | None, requested: bool) -> Any:
