@@ -276,12 +276,14 @@ class FormValidation(FormValidationAction, ABC):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = (message.get("text") or "").strip()
-        if intent in SMALL_TALK:
+        entities = message.get("entities") or []
+        answer = self.parse(requested, text, intent, True, entities) if requested in self.slots else None
+        if intent in SMALL_TALK and (answer is None or is_invalid(answer)):  # "morgen" is no greeting
             dispatcher.utter_message(response=SMALL_TALK[intent])
             dispatcher.utter_message(response="utter_form_return")
             return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
         if requested == CHANGE_SLOT:
-            return self._what_to_change(text, intent, message.get("entities") or [], dispatcher, tracker)
+            return self._what_to_change(text, intent, entities, dispatcher, tracker)
         if intent == "dont_know" and requested in self.slots and requested not in self.unknown_slots:
             specific = f"utter_{self.response_prefix}_dont_know_{requested}"
             known = specific in (domain.get("responses") or {})
