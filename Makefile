@@ -16,12 +16,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
-        train nlu-report bench purge signals lock clean services
+        train nlu-report bench bench-xsid bench-security bench-scale purge signals lock clean services \
+        test-security test-scale test-workbench trainer
 
 help:
 	@echo "make run     install what is missing, train if needed, start the assistant on localhost"
 	@echo "make test    install what is missing and run every test"
-	@echo "other: shell, train, nlu-report, bench, purge, signals, validate, lint, lock, clean"
+	@echo "make trainer the trainers' workbench alone on http://localhost:8002/"
+	@echo "other: shell, train, nlu-report, bench, bench-xsid, bench-security, bench-scale, test-scale,"
+	@echo "       test-security, test-workbench, purge, signals, validate, lint, lock, clean"
 
 # ---------------------------------------------------------------- install
 $(STAMP): $(REQS)
@@ -61,6 +64,9 @@ train: $(MODEL)
 run: install $(MODEL)
 	@scripts/run.sh
 
+trainer: install
+	@$(PY) -m workbench --port $${WORKBENCH_PORT:-8002}
+
 shell: install $(MODEL)
 	@scripts/run.sh --shell
 
@@ -75,7 +81,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test-unit: install services
-	$(PY) -m pytest -m "not model and not browser" -q
+	$(PY) -m pytest -m "not model and not browser and not scale" -q
 
 test-core: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
@@ -85,12 +91,24 @@ test-nlu: $(MODEL)
 	$(PY) scripts/nlu_check.py --model $(MODEL) --out reports/nlu
 
 test-model: $(MODEL) services
-	$(PY) -m pytest -m "model" -q
+	$(PY) -m pytest -m "model and not security and not scale" -q
+
+# the hostile end-to-end suite of issue 13 (one assistant start; docs/security.md)
+test-security: $(MODEL) services
+	$(PY) -m pytest -m "security" -q -s
+
+# two Rasa instances + two action servers behind nginx on PostgreSQL/Redis (docs/production.md)
+test-scale: $(MODEL) services
+	@scripts/test-scale.sh
 
 test-browser: $(MODEL) node-deps
 	scripts/browser-test.sh
 
-test: install validate lint test-unit test-core test-nlu test-model test-browser
+test-workbench: install node-deps
+	scripts/workbench-browser-test.sh
+
+test: install validate lint test-unit test-core test-nlu test-model test-security test-scale test-browser \
+      test-workbench
 	@echo "make test: all checks passed"
 
 nlu-report: $(MODEL)
@@ -99,8 +117,19 @@ nlu-report: $(MODEL)
 bench: install
 	$(PY) scripts/bench.py $(ARGS)
 
+bench-xsid: install
+	$(PY) scripts/bench_xsid.py $(ARGS)
+
+# issue 13: a second resident's latency while 1 MB messages arrive (a figure, not a test)
+bench-security: install $(MODEL)
+	$(PY) scripts/bench_security.py $(ARGS)
+
+bench-scale: $(MODEL) services
+	@scripts/ensure-nginx.sh
+	$(PY) scripts/bench_scale.py $(ARGS)
+
 purge: install
-	$(PY) -m privacy.purge
+	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m privacy.purge
 
 signals: install
 	$(PY) -m signals.engine $(ARGS)

@@ -5,10 +5,16 @@ resident also gives the e-mail address or phone number used when booking (``appt
 when it matches does the assistant show the appointment and offer to move or cancel it; three
 wrong answers in a row end the form with the offer of a human. The contact details are compared
 and dropped: ``appt_verify`` only holds :data:`VERIFIED`.
+
+Ownership (issue 13): the check is stored server-side for this conversation and *this* reference
+(:mod:`actions.verification`); any other reference typed later resets the check, the submit actions
+ask the store again (a slot proves nothing), and failed checks are limited per reference and per
+conversation.
 """
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from typing import Any
 
@@ -32,6 +38,14 @@ from actions.clients.appointments import AppointmentsClient, Booking
 from actions.clients.errors import BackendError, BackendNotFound
 from actions.forms import is_invalid, reset_events
 from actions.parsing import find_phone
+from actions.verification import is_blocked, is_verified, record_attempt
+
+logger = logging.getLogger(__name__)
+
+#: Record kind of appointments in :mod:`actions.verification`.
+KIND = "appointment"
+#: Slots that describe the verified appointment; they go when the reference changes.
+VERIFIED_SLOTS = ("appt_verify", "appt_current", "appt_product", "appt_date", "appt_slot", "appt_options")
 
 
 def contact_matches(booking: Booking, value: str) -> bool:
@@ -56,7 +70,13 @@ class ExistingAppointmentValidation(AppointmentValidation):
             return self.reject("appt_reference", "not_found", dispatcher, tracker, reference=value)
         except BackendError:
             return self.stop("appt_reference", "utter_appt_unavailable", dispatcher, **contact_values())
-        return self.accept("appt_reference", value, tracker)
+        result = self.accept("appt_reference", value, tracker)
+        if not await is_verified(tracker.sender_id, KIND, value):
+            # a reference this conversation has not verified (e.g. another number typed after the
+            # check): nothing verified or chosen for an earlier one carries over
+            given_now = tracker.slots_to_validate()
+            result |= {slot: None for slot in (*VERIFIED_SLOTS, "appt_confirm") if slot not in given_now}
+        return result
 
     async def validate_appt_verify(self, value: Any, dispatcher, tracker, domain) -> dict:
         """Check the e-mail address or phone number against the booking; only then show it."""
@@ -65,13 +85,17 @@ class ExistingAppointmentValidation(AppointmentValidation):
             return {"appt_verify": None}
         if is_invalid(value) or not isinstance(value, str):
             return self.reject("appt_verify", "verify", dispatcher, tracker)
+        if await is_blocked(tracker.sender_id, KIND, reference):
+            return self.stop("appt_verify", "utter_appt_verify_blocked", dispatcher, **contact_values())
         try:
             async with AppointmentsClient.from_settings() as client:
                 booking = await client.get(reference)
         except BackendError:
             return self.stop("appt_verify", "utter_appt_unavailable", dispatcher, **contact_values())
         if not contact_matches(booking, value):
+            await record_attempt(tracker.sender_id, KIND, reference, success=False)
             return self.reject("appt_verify", "verify_mismatch", dispatcher, tracker, reference=reference)
+        await record_attempt(tracker.sender_id, KIND, reference, success=True)
         if booking.cancelled:
             return self.stop("appt_verify", "utter_appt_already_cancelled", dispatcher, reference=reference)
         current = booking_values(booking, await product_name(booking.product))
@@ -124,6 +148,10 @@ class ExistingAppointmentSubmit(AppointmentSubmit):
         if done is not None:
             return done
         reference = tracker.get_slot("appt_reference")
+        if not isinstance(reference, str) or not await is_verified(tracker.sender_id, KIND, reference):
+            logger.warning("appointment change refused: not verified for this reference")
+            dispatcher.utter_message(response="utter_appt_not_verified", **contact_values())
+            return reset_events(ALL_SLOTS)
         try:
             async with AppointmentsClient.from_settings() as client:
                 booking = await self.apply(client, reference, tracker)

@@ -4,8 +4,10 @@ Personal data (BRP, the resident's own zaken) is only shown when the channel pro
 identity. For the web chat, the municipality portal issues a short-lived HS256 JWT after DigiD login
 (secret ``PORTAL_TOKEN_SECRET``; claims ``sub`` = BSN, ``iat``, ``exp``, ``aud`` =
 ``gemeente-assistent``, ``acr`` = assurance level); the widget sends it as message metadata
-``{"auth_token": "..."}``. :func:`verified_bsn` checks it on every use. The BSN is never stored in a
-slot: call :func:`verified_bsn` where it is needed and pass the value straight to the client.
+``{"auth_token": "..."}``. A ``cid`` claim binds the token to one conversation id (required when
+``PORTAL_TOKEN_REQUIRE_CONVERSATION=1``). :func:`verified_bsn` checks it on every use. The BSN is
+never stored in a slot: call :func:`verified_bsn` where it is needed and pass the value straight to
+the client.
 
 Dev helper: ``python -m actions.auth issue --bsn 999993653`` prints a token for local testing.
 """
@@ -28,8 +30,8 @@ logger = logging.getLogger(__name__)
 AUDIENCE = "gemeente-assistent"
 ALGORITHM = "HS256"
 METADATA_KEY = "auth_token"
-#: Tokens living longer than this are refused: the portal must issue short-lived tokens.
-MAX_LIFETIME_SECONDS = 60 * 60
+#: Claim that binds a token to one conversation id.
+CONVERSATION_CLAIM = "cid"
 LEEWAY_SECONDS = 30
 #: Assurance levels (DigiD / eIDAS) from low to high; several spellings per level.
 LEVELS: dict[str, int] = {
@@ -54,14 +56,21 @@ def _level(claims: Mapping[str, Any]) -> int:
     return LEVELS.get(str(value).lower(), 0) if value is not None else 0
 
 
-def verify_token(token: str, secret: str | None = None, min_level: str = DEFAULT_MIN_LEVEL) -> str | None:
+def verify_token(
+    token: str,
+    secret: str | None = None,
+    min_level: str = DEFAULT_MIN_LEVEL,
+    conversation_id: str | None = None,
+) -> str | None:
     """Return the BSN of a valid portal token, else ``None`` (the reason is logged, never the BSN).
 
-    Checks: HS256 signature, ``exp`` and ``iat`` present and valid, lifetime at most one hour,
-    ``aud`` = ``gemeente-assistent``, assurance level at least ``min_level``, ``sub`` passes the
-    BSN 11-check.
+    Checks: HS256 signature, ``exp`` and ``iat`` present and valid, lifetime at most
+    ``PORTAL_TOKEN_MAX_LIFETIME_SECONDS``, ``aud`` = ``gemeente-assistent``, assurance level at
+    least ``min_level``, ``sub`` passes the BSN 11-check, and a ``cid`` claim (if present, or
+    required by the settings) equal to ``conversation_id``.
     """
-    key = secret if secret is not None else get_settings().portal_token_secret
+    settings = get_settings()
+    key = secret if secret is not None else settings.portal_token_secret
     if not token or not key:
         return None
     try:
@@ -76,8 +85,15 @@ def verify_token(token: str, secret: str | None = None, min_level: str = DEFAULT
     except jwt.PyJWTError as exc:
         logger.info("portal token refused: %s", type(exc).__name__)
         return None
-    if int(claims["exp"]) - int(claims["iat"]) > MAX_LIFETIME_SECONDS:
-        logger.info("portal token refused: lifetime longer than %s s", MAX_LIFETIME_SECONDS)
+    if int(claims["exp"]) - int(claims["iat"]) > settings.portal_token_max_lifetime_seconds:
+        logger.info("portal token refused: lifetime too long")
+        return None
+    bound = claims.get(CONVERSATION_CLAIM)
+    if bound is None and settings.portal_token_require_conversation:
+        logger.info("portal token refused: not bound to a conversation")
+        return None
+    if bound is not None and bound != conversation_id:
+        logger.info("portal token refused: bound to another conversation")
         return None
     if _level(claims) < LEVELS[min_level]:
         logger.info("portal token refused: assurance level too low")
@@ -112,7 +128,9 @@ def verified_bsn(tracker: Any, min_level: str = DEFAULT_MIN_LEVEL) -> str | None
     to a DigiD identity is out of scope. Callers answer ``utter_auth_needed`` when this is ``None``.
     """
     token = token_from_tracker(tracker)
-    return verify_token(token, min_level=min_level) if token else None
+    if not token:
+        return None
+    return verify_token(token, min_level=min_level, conversation_id=getattr(tracker, "sender_id", None))
 
 
 def issue_token(
@@ -121,10 +139,13 @@ def issue_token(
     minutes: int = 15,
     level: str = "midden",
     now: int | None = None,
+    conversation_id: str | None = None,
 ) -> str:
     """Issue a portal token (development and tests only; production tokens come from the portal)."""
     issued = int(time.time()) if now is None else now
     claims = {"sub": bsn, "aud": AUDIENCE, "iat": issued, "exp": issued + minutes * 60, "acr": level}
+    if conversation_id is not None:
+        claims[CONVERSATION_CLAIM] = conversation_id
     return jwt.encode(
         claims, secret if secret is not None else get_settings().portal_token_secret, algorithm=ALGORITHM
     )
@@ -140,10 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     issue.add_argument("--bsn", required=True)
     issue.add_argument("--minutes", type=int, default=15)
     issue.add_argument("--level", default="midden", choices=sorted(LEVELS))
+    issue.add_argument("--conversation", default=None, help="bind the token to this conversation id")
     args = parser.parse_args(argv)
     if not stdnum_bsn.is_valid(args.bsn):
         parser.error("--bsn does not pass the 11-check")
-    print(issue_token(args.bsn, minutes=args.minutes, level=args.level))
+    print(issue_token(args.bsn, minutes=args.minutes, level=args.level, conversation_id=args.conversation))
     return 0
 
 

@@ -1,9 +1,11 @@
 """Case status (stand van zaken): ``case_status_form`` and its answer.
 
-The resident names a zaak (``Z-2026-000123``; entity ``case_reference``). Without a verified identity
-only the non-personal status is shown: the status in plain Dutch and its date, never what the zaak
-is about. With a verified identity and no number, the resident's own zaken are offered as buttons;
-for their own zaak they also see what it is about and the planned end date.
+The resident names a zaak (``Z-2026-000123``; entity ``case_reference``). Zaak numbers can be
+guessed, so nothing about a zaak is said without a verified identity (DigiD through the portal):
+not its status, not its date, not even whether it exists; the resident is asked to log in. With a
+verified identity and no number, the resident's own zaken are offered as buttons; only for their
+own zaak do they see the status, what it is about and the planned end date. Someone else's zaak
+and an unknown number get the same answer. Every BSN look-up is in the processing log.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.clients.errors import BackendError, BackendNotFound
+from actions.clients.errors import BackendError
 from actions.clients.zaken import Zaak, ZakenClient
 from actions.forms import FormValidation, ended_early, invalid, is_invalid, reset_events
 from actions.parsing import entity_value
 from actions.parsing.dates import format_date
+from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)
 
@@ -79,19 +82,22 @@ class ValidateCaseStatusForm(FormValidation):
         if is_invalid(value) or not isinstance(value, str):
             return self.reject("status_reference", "reference", dispatcher, tracker)
         bsn = verified_bsn(tracker)
+        if not bsn:  # no look-up at all: a guessed number must not tell anything
+            return self.accept("status_reference", value, tracker) | {RESULT_SLOT: {"key": "login_needed"}}
         try:
             async with ZakenClient.from_settings() as client:
-                zaak = await client.get_zaak_by_identificatie(value)
+                own_zaken = await client.list_zaken_for_bsn(bsn)
+                await log_zaken_lookup(bsn)
+                zaak = next((z for z in own_zaken if z.identificatie == value), None)
+                if zaak is None:
+                    return self.accept("status_reference", value, tracker) | {RESULT_SLOT: {"key": "not_own"}}
                 status = await client.get_status(zaak)
-                own = bool(bsn) and any(z.url == zaak.url for z in await client.list_zaken_for_bsn(bsn))
-        except BackendNotFound:
-            return self.reject("status_reference", "not_found", dispatcher, tracker, reference=value)
         except BackendError:
             logger.warning("zaken API unavailable for a status question")
             return self.stop(
                 "status_reference", "utter_case_status_unavailable", dispatcher, **content_values()
             )
-        result: dict[str, Any] = {"reference": value, "own": own, "logged_in": bool(bsn)}
+        result: dict[str, Any] = {"reference": value, "own": True, "logged_in": True}
         if status is None:
             result.update(key="received", date=format_date(zaak.startdatum) if zaak.startdatum else "")
         else:
@@ -100,9 +106,23 @@ class ValidateCaseStatusForm(FormValidation):
                 key=status_key(status.omschrijving, status.is_eindstatus), status=status.omschrijving
             )
             result["date"] = format_date(moment.date()) if moment else ""
-        if own:
-            result.update(_own_details(zaak))
+        result.update(_own_details(zaak))
         return self.accept("status_reference", value, tracker) | {RESULT_SLOT: result}
+
+
+async def log_zaken_lookup(bsn: str, purpose: str = "stand van zaken opvragen") -> None:
+    """Processing-log entry for a look-up of a resident's zaken by BSN (never fails the flow)."""
+    try:
+        await alog_processing(
+            "zaken van inwoner opzoeken",
+            purpose,
+            ["zaakgegevens"],
+            "AVG art. 6 lid 1 sub e",
+            resident_bsn=bsn,
+            system="ZGW Zaken API",
+        )
+    except Exception:  # the log must never stop a resident's answer; operators see this
+        logger.exception("processing log entry for a zaken look-up could not be written")
 
 
 def _own_details(zaak: Zaak) -> dict[str, str]:
@@ -125,6 +145,7 @@ class ActionAskStatusReference(Action):
             try:
                 async with ZakenClient.from_settings() as client:
                     zaken = await client.list_zaken_for_bsn(bsn)
+                await log_zaken_lookup(bsn)
             except BackendError:
                 logger.warning("zaken API unavailable while listing a resident's zaken")
         if not zaken:
@@ -157,13 +178,14 @@ class ActionCaseStatusAnswer(Action):
         result = tracker.get_slot(RESULT_SLOT)
         if ended_early(tracker.get_slot) or not isinstance(result, dict):
             return reset
+        if result.get("key") in ("login_needed", "not_own"):
+            dispatcher.utter_message(response=f"utter_case_status_{result['key']}", **content_values())
+            return reset
         values = {**content_values(), **{k: v for k, v in result.items() if isinstance(v, str)}}
         dispatcher.utter_message(response=f"utter_case_status_{result.get('key', 'other')}", **values)
         if result.get("own"):
             dispatcher.utter_message(response="utter_case_status_own_details", **values)
             if result.get("planned") and result.get("key") != "done":
                 dispatcher.utter_message(response="utter_case_status_planned", **values)
-        elif not result.get("logged_in"):
-            dispatcher.utter_message(response="utter_case_status_login_for_more", **values)
         dispatcher.utter_message(response="utter_case_status_next", **values)
         return reset

@@ -92,9 +92,21 @@ class Settings:
     backend_faults: str = ""
 
     rasa_url: str = "http://localhost:5005"
+    #: Longest message text a channel passes on (characters); the rest is cut off before storage.
+    max_message_chars: int = 5000
+    #: Largest socket.io (engine.io) packet the web chat channel accepts, in bytes.
+    webchat_max_packet_bytes: int = 65536
+    #: Shared secret Rasa sends in ``X-Action-Token`` to the action server (actions/server.py).
+    action_server_token: str = "local-development-action-server-token"
+    #: Address the action server binds to (an internal one; never 0.0.0.0 by default).
+    action_server_host: str = "127.0.0.1"
     rasa_token: str = ""
     rasa_jwt_secret: str = ""
     portal_token_secret: str = "local-development-portal-secret"
+    #: Longest accepted lifetime (``exp`` - ``iat``) of a portal token, in seconds.
+    portal_token_max_lifetime_seconds: int = 15 * 60
+    #: Refuse portal tokens without a ``cid`` claim naming the conversation (production: on).
+    portal_token_require_conversation: bool = False
 
     whatsapp_verify_token: str = "local-verify-token"
     whatsapp_app_secret: str = "local-app-secret"
@@ -107,11 +119,29 @@ class Settings:
     webchat_port: int = 8000
     rasa_public_url: str = "http://localhost:5005"
     webchat_allowed_origins: tuple[str, ...] = ("http://localhost:8000",)
+    #: Key of the web chat's conversation secrets (HMAC of the server-issued conversation id).
+    webchat_session_key: str = "local-development-webchat-session-key"
+    # socket.io across Rasa instances (webchat/channel.py): Redis URL of python-socketio's
+    # AsyncRedisManager (e.g. redis://:password@redis:6379/2), so an answer emitted by any instance
+    # reaches the resident's socket on another; empty: one process, no shared manager. The channel
+    # name must be the same for all instances of one deployment and differ between deployments.
+    socketio_redis_url: str = ""
+    socketio_redis_channel: str = "gemeente-socketio"
 
     retention_days: int = 28
     pseudonym_key: str = "local-development-pseudonym-key"
     tracker_db_url: str = "sqlite:///var/tracker.db"
     processing_log_retention_days: int = 365
+
+    # Record ownership (actions/verification.py).
+    #: Failed contact-detail checks allowed per appointment/zaak reference (all conversations) in the window.
+    verify_max_failures_per_reference: int = 5
+    #: Failed contact-detail checks allowed per conversation (all references) in the window.
+    verify_max_failures_per_conversation: int = 5
+    #: The window of the two limits above, in minutes.
+    verify_window_minutes: int = 24 * 60
+    #: How long a successful check lets the conversation change that one reference, in minutes.
+    verified_ttl_minutes: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -142,9 +172,17 @@ class Settings:
             backend_allow_faults=_env("BACKEND_ALLOW_FAULTS", "0") == "1",
             backend_faults=_env("BACKEND_FAULTS", d.backend_faults),
             rasa_url=_env("RASA_URL", d.rasa_url),
+            max_message_chars=_env_int("MAX_MESSAGE_CHARS", d.max_message_chars),
+            webchat_max_packet_bytes=_env_int("WEBCHAT_MAX_PACKET_BYTES", d.webchat_max_packet_bytes),
+            action_server_token=_env("ACTION_SERVER_TOKEN", d.action_server_token),
+            action_server_host=_env("ACTION_SERVER_HOST", d.action_server_host),
             rasa_token=_env("RASA_TOKEN", d.rasa_token),
             rasa_jwt_secret=_env("RASA_JWT_SECRET", d.rasa_jwt_secret),
             portal_token_secret=_env("PORTAL_TOKEN_SECRET", d.portal_token_secret),
+            portal_token_max_lifetime_seconds=_env_int(
+                "PORTAL_TOKEN_MAX_LIFETIME_SECONDS", d.portal_token_max_lifetime_seconds
+            ),
+            portal_token_require_conversation=_env("PORTAL_TOKEN_REQUIRE_CONVERSATION", "0") == "1",
             whatsapp_verify_token=_env("WHATSAPP_VERIFY_TOKEN", d.whatsapp_verify_token),
             whatsapp_app_secret=_env("WHATSAPP_APP_SECRET", d.whatsapp_app_secret),
             whatsapp_access_token=_env("WHATSAPP_ACCESS_TOKEN", d.whatsapp_access_token),
@@ -153,12 +191,23 @@ class Settings:
             webchat_port=_env_int("WEBCHAT_PORT", d.webchat_port),
             rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
+            webchat_session_key=_env("WEBCHAT_SESSION_KEY", d.webchat_session_key),
+            socketio_redis_url=_env("SOCKETIO_REDIS_URL", d.socketio_redis_url),
+            socketio_redis_channel=_env("SOCKETIO_REDIS_CHANNEL", d.socketio_redis_channel),
             retention_days=_env_int("RETENTION_DAYS", d.retention_days),
             pseudonym_key=_env("PSEUDONYM_KEY", d.pseudonym_key),
             tracker_db_url=_env("TRACKER_DB_URL", d.tracker_db_url),
             processing_log_retention_days=_env_int(
                 "PROCESSING_LOG_RETENTION_DAYS", d.processing_log_retention_days
             ),
+            verify_max_failures_per_reference=_env_int(
+                "VERIFY_MAX_FAILURES_PER_REFERENCE", d.verify_max_failures_per_reference
+            ),
+            verify_max_failures_per_conversation=_env_int(
+                "VERIFY_MAX_FAILURES_PER_CONVERSATION", d.verify_max_failures_per_conversation
+            ),
+            verify_window_minutes=_env_int("VERIFY_WINDOW_MINUTES", d.verify_window_minutes),
+            verified_ttl_minutes=_env_int("VERIFIED_TTL_MINUTES", d.verified_ttl_minutes),
         )
 
 

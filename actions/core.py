@@ -69,10 +69,13 @@ def topic_title(intent: str) -> str | None:
 def introduced_without_reply(tracker: Tracker) -> bool:
     """True when this session already showed the introduction and the resident said nothing yet."""
     bot_spoke = False
-    for event in reversed(tracker.events):
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
         kind = event.get("event")
         if kind == "session_started":
-            return bot_spoke
+            # Rasa records the session start action's own messages just BEFORE session_started
+            return bot_spoke or (index > 0 and events[index - 1].get("event") == "bot")
         if kind == "bot":
             bot_spoke = True
         if kind == "user":
@@ -188,13 +191,18 @@ class ActionCancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        loop = (tracker.active_loop or {}).get("name")
+        # A form paused by the safety layer (actions/safety.py) is stopped the same way.
+        loop = (tracker.active_loop or {}).get("name") or tracker.get_slot("paused_form")
         if not loop:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         form = (domain.get("forms") or {}).get(loop) or {}
         slots = form.get("required_slots") or []
-        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("paused_form", None),
+        ]
         events += [SlotSet(slot, None) for slot in slots]
         dispatcher.utter_message(response="utter_cancelled")
         return events

@@ -61,6 +61,7 @@ TABLE_MODULES: list[str] = [
     "actions.outbox",
     "actions.tickets",
     "signals.store",
+    "actions.verification",
 ]
 
 

@@ -25,6 +25,7 @@ from actions.core import content_values
 from actions.db import run_db
 from actions.forms import HANDOFF_SLOT, FormValidation, invalid, is_invalid, parse_confirmation, reset_events
 from actions.parsing import YES, display_phone, find_email, find_phone, normalise_phone
+from actions.system_intents import is_system_message
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +284,10 @@ class ActionDeliverHumanReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not is_system_message(tracker):
+            logger.warning("typed human_reply refused")
+            dispatcher.utter_message(response="utter_system_intent_refused")
+            return []
         reference = next(tracker.get_latest_entity_values("ticket_reference"), None)
         if not reference:
             logger.warning("human_reply without ticket_reference")

@@ -175,6 +175,19 @@ def entries(kind: str | None = None) -> list[dict[str, Any]]:
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def purge_finished(days: int, now: datetime | None = None) -> int:
+    """Delete delivered and dead entries finished more than ``days`` ago; returns the number."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    finished = sa.func.coalesce(outbox.c.delivered_at, outbox.c.next_attempt_at)
+    with get_engine().begin() as conn:
+        return int(
+            conn.execute(
+                outbox.delete().where(outbox.c.status.in_((DELIVERED, DEAD)), finished < cutoff)
+            ).rowcount
+            or 0
+        )
+
+
 # ---------------------------------------------------------------------------- delivery
 def _claim(entry_id: int, now: datetime) -> dict[str, Any] | None:
     """Lock a pending entry for one attempt; ``None`` when delivered, dead or being sent."""
@@ -195,6 +208,8 @@ def _claim(entry_id: int, now: datetime) -> dict[str, Any] | None:
 
 
 def _finish(entry_id: int, values: dict[str, Any]) -> None:
+    if values.get("status") == DELIVERED:
+        values = {**values, "payload": {}}  # delivered: what the resident typed is not kept here
     with get_engine().begin() as conn:
         conn.execute(outbox.update().where(outbox.c.id == entry_id).values(locked_until=None, **values))
 

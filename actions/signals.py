@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
 from actions.db import run_db
+from actions.system_intents import is_system_message
 from signals import forget as _forget_hook  # noqa: F401 - registers the "vergeet mij" hook
 from signals import store
 from signals.delivery import DATE_ENTITY, RULE_ENTITY
@@ -131,6 +132,10 @@ class ActionDeliverSignal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not is_system_message(tracker):
+            logger.warning("typed proactive_signal refused")
+            dispatcher.utter_message(response="utter_system_intent_refused")
+            return []
         rule_id = _entity(tracker, RULE_ENTITY)
         try:
             rules = load_rules()

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -321,3 +321,20 @@ async def deliver_handoff(payload: dict[str, Any], idempotency_key: str) -> dict
     }
     await run_db(lambda: update_ticket(payload["ticket_reference"], **ids))
     return ids
+
+
+def _register_retention_hook() -> None:
+    from privacy.retention import register_retention_hook
+
+    @register_retention_hook("handoff_tickets")
+    def purge_tickets(days: int, now: datetime | None = None) -> int:
+        """Delete answered or closed tickets finished more than ``days`` ago (open ones stay)."""
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        t = handoff_tickets.c
+        finished = sa.func.coalesce(t.answer_delivered_at, t.answered_at, t.created_at)
+        with get_engine().begin() as conn:
+            query = handoff_tickets.delete().where(t.status.in_((ANSWERED, CLOSED)), finished < cutoff)
+            return int(conn.execute(query).rowcount or 0)
+
+
+_register_retention_hook()

@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from actions.config import Settings, get_settings
 from actions.db import run_db
 from channels import whatsapp_store
+from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
 from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id
@@ -266,7 +267,8 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """Sanic blueprint with the webhook routes."""
         # a resident never goes unanswered, also when the action server is down
-        on_new_message = with_apology(on_new_message, response_text())
+        # texts are capped and typed system intents become plain text first (channels/guard.py)
+        on_new_message = with_apology(guarded(on_new_message, self.name()), response_text())
         webhook = Blueprint("whatsapp_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

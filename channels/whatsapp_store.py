@@ -186,3 +186,24 @@ def forget_contact(request: ForgetRequest) -> int:
         for table in (contacts, numbered_choices):
             deleted += conn.execute(table.delete().where(table.c.wa_id == wa_id)).rowcount or 0
     return deleted
+
+
+def _register_retention_hook() -> None:
+    from privacy.retention import register_retention_hook
+
+    @register_retention_hook("whatsapp")
+    def purge_whatsapp(days: int, now: datetime | None = None) -> int:
+        """Delete dedup entries, contacts and offered choices older than ``days``."""
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        deleted = 0
+        with get_engine().begin() as conn:
+            for table, column in (
+                (seen_messages, seen_messages.c.received_at),
+                (contacts, contacts.c.last_inbound_at),
+                (numbered_choices, numbered_choices.c.offered_at),
+            ):
+                deleted += int(conn.execute(table.delete().where(column < cutoff)).rowcount or 0)
+        return deleted
+
+
+_register_retention_hook()

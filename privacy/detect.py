@@ -9,7 +9,8 @@
 - ``phone``: Dutch phone numbers (``06-12345678``, ``+31 20 123 4567``, ``(020) 123 45 67``) and
   other international numbers written with ``+``;
 - ``email``: e-mail addresses;
-- ``document_number``: Dutch passport/ID-card numbers (9 letters and digits, no letter O).
+- ``document_number``: Dutch passport/ID-card numbers (9 letters and digits, no letter O);
+- ``token``: JWT-shaped strings (``eyJ...``.``...``.``...``), e.g. a portal token pasted into a message.
 
 :func:`mask` replaces every finding with a placeholder such as ``[BSN]``. All patterns are
 compiled once (lazily, on first use) and are linear in the length of the text, so megabytes of
@@ -27,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
 HEALTH = "health"
@@ -37,9 +37,10 @@ IBAN = "iban"
 PHONE = "phone"
 EMAIL = "email"
 DOCUMENT_NUMBER = "document_number"
+TOKEN = "token"
 
 #: All categories, in the order in which overlapping findings win (first wins).
-CATEGORIES: tuple[str, ...] = (EMAIL, IBAN, PHONE, BSN, DOCUMENT_NUMBER, CRIMINAL, HEALTH)
+CATEGORIES: tuple[str, ...] = (TOKEN, EMAIL, IBAN, PHONE, BSN, DOCUMENT_NUMBER, CRIMINAL, HEALTH)
 #: Special categories of personal data (AVG articles 9 and 10).
 SPECIAL_CATEGORIES: frozenset[str] = frozenset({HEALTH, CRIMINAL})
 
@@ -52,6 +53,7 @@ PLACEHOLDERS: dict[str, str] = {
     DOCUMENT_NUMBER: "[DOCUMENTNUMMER]",
     HEALTH: "[GEZONDHEID]",
     CRIMINAL: "[STRAFRECHT]",
+    TOKEN: "[TOKEN]",
 }
 
 TERMS_FILE = Path(__file__).with_name("terms_nl.yml")
@@ -62,8 +64,10 @@ _EMAIL = re.compile(
     r"(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9][A-Za-z0-9-]{0,62}"
     r"(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![\w-])"
 )
+# A JSON Web Token: base64url header (always starts with '{"' = "eyJ"), payload and signature.
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")
 # A candidate IBAN: country code, check digits and 10-30 more characters, optionally grouped.
-# The exact end is found by the checksum (see _find_iban).
+# Its length is the country's IBAN length (see _valid_iban).
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ .-]?[A-Za-z0-9]){10,30}")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _PHONE_NL = re.compile(
@@ -242,19 +246,59 @@ def _stdnum_bsn_valid(digits: str) -> bool:
     return stdnum_bsn.is_valid(digits)
 
 
+_BBAN_CLASSES = {"n": "[0-9]", "a": "[A-Za-z]", "c": "[A-Za-z0-9]"}
+
+
+@lru_cache(maxsize=1)
+def _iban_registry() -> dict[str, tuple[int, re.Pattern[str]]]:
+    """Per country code: IBAN length and a pattern of its exact format (optional separators).
+
+    Read from python-stdnum's copy of the SWIFT IBAN registry (``stdnum/iban.dat``).
+    """
+    import stdnum
+
+    registry: dict[str, tuple[int, re.Pattern[str]]] = {}
+    text = Path(stdnum.__file__).with_name("iban.dat").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        found = re.match(r'^([A-Z]{2}) .*bban="([^"]+)"', line)
+        if not found:
+            continue
+        parts = re.findall(r"(\d+)!?([nac])", found[2])
+        bban = [_BBAN_CLASSES[kind] for count, kind in parts for _ in range(int(count))]
+        classes = ["[0-9]", "[0-9]", *bban]
+        source = found[1] + "".join("[ .-]?" + cls for cls in classes)
+        registry[found[1]] = (2 + len(classes), re.compile(source, re.IGNORECASE))
+    return registry
+
+
+def iban_lengths() -> dict[str, int]:
+    """IBAN length per country code."""
+    return {country: length for country, (length, _) in _iban_registry().items()}
+
+
 def _valid_iban(match: re.Match[str]) -> tuple[int, int] | None:
-    """The longest valid IBAN at the start of the candidate, ending at a character boundary."""
+    """The IBAN in the country's exact format and length at the candidate: one checksum at most."""
+    entry = _iban_registry().get(match.group()[:2].upper())
+    if entry is None:
+        return None
+    found = entry[1].match(match.string, match.start())
+    if found is None:
+        return None
+    end = found.end()
     text = match.string
-    chars = list(_ALNUM.finditer(match.group()))
-    base = match.start()
-    for count in range(len(chars), 14, -1):
-        end = base + chars[count - 1].end()
-        if end < len(text) and text[end].isalnum():
-            continue  # would cut a word in two
-        compact = "".join(c.group() for c in chars[:count])
-        if stdnum_iban.is_valid(compact):
-            return base, end
-    return None
+    if end < len(text) and text[end].isalnum():
+        return None  # would cut a word in two
+    compact = re.sub(r"[ .-]", "", found.group()).upper()
+    return (match.start(), end) if _iban_checksum_ok(compact) else None
+
+
+_IBAN_DIGITS = str.maketrans({c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+
+
+def _iban_checksum_ok(compact: str) -> bool:
+    """ISO 13616 mod-97 check (the format was already checked against the registry)."""
+    digits = (compact[4:] + compact[:4]).translate(_IBAN_DIGITS)
+    return digits.isdigit() and int(digits) % 97 == 1
 
 
 def _valid_document_number(match: re.Match[str]) -> tuple[int, int] | None:
@@ -284,6 +328,7 @@ def _detectors() -> list[tuple[str, Callable[[str], Iterable[tuple[int, int]]]]]
             yield from _search_all(_PHONE_INTERNATIONAL, text, _whole)
 
     detectors: list[tuple[str, Callable[[str], Iterable[tuple[int, int]]]]] = [
+        (TOKEN, regex(_JWT, needle="eyJ")),
         (EMAIL, regex(_EMAIL, needle="@")),
         (IBAN, regex(_IBAN, _valid_iban)),
         (PHONE, phones),

@@ -29,7 +29,12 @@ from privacy.tracker_db import delete_conversation, get_tracker_engine
 logger = logging.getLogger(__name__)
 
 #: Modules that register forget hooks when imported (imported lazily by :func:`forget`).
-FORGET_HOOK_MODULES: list[str] = ["signals.forget", "actions.tickets", "channels.whatsapp_store"]
+FORGET_HOOK_MODULES: list[str] = [
+    "signals.forget",
+    "actions.tickets",
+    "channels.whatsapp_store",
+    "actions.verification",
+]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 
 from actions.config import get_settings
 from privacy.retention import run_retention
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not os.environ.get("TRACKER_DB_URL"):
+        print("error: TRACKER_DB_URL is not set; refusing to purge a default database", file=sys.stderr)
+        return 2
 
     report = run_retention(args.days, args.log_days, dry_run=args.dry_run)
     verb = "would delete" if report.dry_run else "deleted"

@@ -16,7 +16,14 @@ from sqlalchemy.engine import Engine
 
 from actions.config import get_settings
 from privacy.processing_log import purge_processing_log
-from privacy.tracker_db import PurgeResult, get_tracker_engine, purge_older_than
+from privacy.tracker_db import (
+    EVENTS_TABLE,
+    PurgeResult,
+    get_tracker_engine,
+    has_events_table,
+    purge_old_sessions,
+    purge_older_than,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ class RetentionReport:
     events: int
     log_entries: int
     dry_run: bool
+    #: Rows deleted from the assistant's other tables (outbox, tickets, WhatsApp, verification).
+    other_rows: int = 0
 
 
 def run_retention(
@@ -55,11 +64,57 @@ def run_retention(
     settings = get_settings()
     days = settings.retention_days if days is None else days
     log_days = settings.processing_log_retention_days if log_days is None else log_days
-    result: PurgeResult = purge_older_than(
-        tracker_engine or get_tracker_engine(), days, now=now, dry_run=dry_run
-    )
+    engine = tracker_engine or get_tracker_engine()
+    if not has_events_table(engine):
+        # an empty file (e.g. TRACKER_DB_URL pointing elsewhere) must not look like "nothing to do"
+        raise RuntimeError(f"the tracker database has no {EVENTS_TABLE!r} table: check TRACKER_DB_URL")
+    result: PurgeResult = purge_older_than(engine, days, now=now, dry_run=dry_run)
+    session_events = purge_old_sessions(engine, days, now=now, dry_run=dry_run)
+    other = 0 if dry_run else _purge_other_tables(days, now)
     log_now = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
     log_entries = purge_processing_log(log_days, engine=log_engine, now=log_now, dry_run=dry_run)
-    report = RetentionReport(days, log_days, result.conversations, result.events, log_entries, dry_run)
+    report = RetentionReport(
+        days, log_days, result.conversations, result.events + session_events, log_entries, dry_run, other
+    )
     logger.info("retention run: %s", report)
     return report
+
+
+def _purge_other_tables(days: int, now: float | None) -> int:
+    """Finished outbox entries, verification attempts and the tables with their own retention hook."""
+    from actions.outbox import purge_finished
+    from actions.verification import purge_verifications
+
+    moment = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
+    deleted = purge_finished(days, now=moment) + purge_verifications(now=now)
+    for name, hook in retention_hooks().items():
+        try:
+            deleted += int(hook(days, moment) or 0)
+        except Exception:
+            logger.exception("retention hook %s failed", name)
+            raise
+    return deleted
+
+
+#: Modules that register a retention hook ``hook(days, now) -> rows deleted`` when imported.
+RETENTION_HOOK_MODULES: list[str] = ["actions.tickets", "channels.whatsapp_store"]
+_RETENTION_HOOKS: dict[str, object] = {}
+
+
+def register_retention_hook(name: str):
+    """Decorator: ``@register_retention_hook("handoff_tickets")`` on ``hook(days, now) -> int``."""
+
+    def register(function):
+        _RETENTION_HOOKS[name] = function
+        return function
+
+    return register
+
+
+def retention_hooks() -> dict:
+    """The registered retention hooks (their modules imported first)."""
+    import importlib
+
+    for module in RETENTION_HOOK_MODULES:
+        importlib.import_module(module)
+    return dict(_RETENTION_HOOKS)

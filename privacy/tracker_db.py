@@ -110,6 +110,35 @@ def stale_conversations(engine: Engine, days: float, now: float | None = None) -
         return [row[0] for row in connection.execute(query)]
 
 
+def purge_old_sessions(engine: Engine, days: float, now: float | None = None, dry_run: bool = False) -> int:
+    """Delete the events older than ``days`` of the earlier sessions of conversations still in use.
+
+    A conversation that stays active (a resident who comes back every week) is never deleted as a
+    whole; its earlier sessions (before its latest ``session_started``) are, once older than the
+    retention. Returns the number of events deleted (or that would be).
+    """
+    if days <= 0:
+        raise ValueError("days must be positive")
+    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    outer, inner = events.alias("outer_events"), events.alias("inner_events")
+    latest_start = (
+        sa.select(sa.func.max(inner.c.timestamp))
+        .where(inner.c.type_name == "session_started", inner.c.sender_id == outer.c.sender_id)
+        .scalar_subquery()
+    )
+    condition = sa.and_(outer.c.timestamp < cutoff, outer.c.timestamp < latest_start)
+    with engine.begin() as connection:
+        if dry_run:
+            counted = connection.execute(sa.select(sa.func.count()).select_from(outer).where(condition))
+            return int(counted.scalar() or 0)
+        ids = [row[0] for row in connection.execute(sa.select(outer.c.id).where(condition))]
+        deleted = 0
+        for index in range(0, len(ids), 500):
+            chunk = ids[index : index + 500]
+            deleted += int(connection.execute(sa.delete(events).where(events.c.id.in_(chunk))).rowcount or 0)
+        return deleted
+
+
 def purge_older_than(
     engine: Engine, days: float, now: float | None = None, dry_run: bool = False
 ) -> PurgeResult:

@@ -25,7 +25,9 @@ back right after the action server deleted it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -38,6 +40,7 @@ from rasa.shared.core.events import ActionExecuted, Event, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.detect import mask_data
+from privacy.tracker_cache import DEFAULT_CACHE_SIZE, CachedRetrieval
 from privacy.tracker_db import PurgeResult
 from privacy.tracker_db import delete_conversation as _delete_conversation
 from privacy.tracker_db import purge_older_than as _purge_older_than
@@ -51,8 +54,33 @@ DEFAULT_DB = "var/tracker.db"
 DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("handoff_phone", "handoff_email", "ps_contact", "appt_contact")
 DEFAULT_FORGET_ACTIONS: tuple[str, ...] = ("action_forget_me",)
 
-#: Channel metadata that must never be persisted (identity tokens).
-SECRET_METADATA_KEYS: tuple[str, ...] = ("auth_token",)
+#: Keys whose values must never be persisted, at any depth of an event (identity tokens, secrets).
+SECRET_METADATA_KEYS: tuple[str, ...] = (
+    "auth_token",
+    "token",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "session_secret",
+    "secret",
+    "password",
+    "authorization",
+    "jwt",
+)
+_SECRET_KEYS = frozenset(SECRET_METADATA_KEYS)
+
+
+def drop_secrets(value: Any) -> Any:
+    """A copy of ``value`` without the keys of :data:`SECRET_METADATA_KEYS`, at every depth."""
+    if isinstance(value, dict):
+        return {
+            key: drop_secrets(item)
+            for key, item in value.items()
+            if not (isinstance(key, str) and key.lower() in _SECRET_KEYS)
+        }
+    if isinstance(value, (list, tuple)):
+        return [drop_secrets(item) for item in value]
+    return value
 
 # Keys of an event dict that hold free text or data from the resident or the channel.
 _MASKED_KEYS = ("text", "parse_data", "metadata", "data", "entities", "action_text")
@@ -74,11 +102,9 @@ def mask_event_dict(data: dict[str, Any], keep_slots: Iterable[str] = DEFAULT_KE
         data: the event as Rasa serialises it.
         keep_slots: slots whose value is stored unmasked.
     """
-    masked = dict(data)
-    metadata = masked.get("metadata")
-    if isinstance(metadata, dict) and any(key in metadata for key in SECRET_METADATA_KEYS):
-        # the portal's identity token carries the BSN: it is checked per message, never stored
-        masked["metadata"] = {k: v for k, v in metadata.items() if k not in SECRET_METADATA_KEYS}
+    # the portal's identity token carries the BSN: it is checked per message, never stored (also
+    # not in parse_data.metadata or the session_started_metadata slot)
+    masked = drop_secrets(data)
     for key in _MASKED_KEYS:
         if key in masked:
             masked[key] = mask_data(masked[key])
@@ -98,8 +124,13 @@ class _PersistedEvent:
         return self._data
 
 
-class MaskingTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` that masks personal data before persisting (see module docstring)."""
+class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
+    """``SQLTrackerStore`` that masks personal data before persisting (see module docstring).
+
+    Retrieval goes through :class:`privacy.tracker_cache.CachedRetrieval`: the conversation as
+    stored is kept per process and moved on by what each save writes, so a message does not replay
+    the whole session (``cache_size: 0`` in endpoints.yml turns that off).
+    """
 
     def __init__(
         self,
@@ -115,6 +146,7 @@ class MaskingTrackerStore(SQLTrackerStore):
         query: dict | None = None,
         keep_slots: Iterable[str] | str | None = None,
         forget_actions: Iterable[str] | str | None = None,
+        cache_size: int | str = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
         """Create the store; arguments as Rasa's ``SQLTrackerStore`` plus the two below.
@@ -122,7 +154,9 @@ class MaskingTrackerStore(SQLTrackerStore):
         Args:
             keep_slots: slots stored unmasked (default :data:`DEFAULT_KEEP_SLOTS`).
             forget_actions: actions after which a ``Restarted`` event erases the conversation.
+            cache_size: conversations whose stored state is kept in this process (0: none).
         """
+        self._init_cache(int(cache_size))
         self.keep_slots = _as_names(keep_slots, DEFAULT_KEEP_SLOTS)
         self.forget_actions = _as_names(forget_actions, DEFAULT_FORGET_ACTIONS)
         if dialect == "sqlite" and db and db != ":memory:" and not (host and "://" in host):
@@ -172,7 +206,9 @@ class MaskingTrackerStore(SQLTrackerStore):
             events: Iterable[Event] = itertools.islice(tracker.events, restart_index + 1, None)
         else:
             events = super()._additional_events(session, tracker)
-        return iter([_PersistedEvent(event, self.mask_event(event)) for event in events])
+        persisted = [_PersistedEvent(event, self.mask_event(event)) for event in events]
+        self._written(tracker.sender_id, [p.as_dict() for p in persisted], erased=restart_index is not None)
+        return iter(persisted)
 
     async def _stream_new_events(
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str
@@ -182,6 +218,35 @@ class MaskingTrackerStore(SQLTrackerStore):
             body = {"sender_id": sender_id}
             body.update(self.mask_event(event))
             event_broker.publish(body)
+
+    async def _write(self, tracker: DialogueStateTracker) -> None:
+        """Mask and write the new events in a worker thread, never on the event loop.
+
+        Called by :meth:`privacy.tracker_cache.CachedRetrieval.save`, which keeps the snapshot.
+
+        Masking a long message and the blocking database write would otherwise stall every other
+        conversation of this Rasa process for as long as they take (issue 13).
+        """
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._save_blocking, tracker)
+
+    def _save_blocking(self, tracker: DialogueStateTracker) -> None:
+        """``SQLTrackerStore.save`` without the event broker (Rasa 3.6's body, unchanged)."""
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = ((data.get("parse_data") or {}).get("intent") or {}).get("name")
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
 
     # ------------------------------------------------------------------ deletion
     def delete_conversation(self, sender_id: str) -> int:

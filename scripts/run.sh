@@ -4,7 +4,9 @@
 #   scripts/run.sh --shell    backend + action server, then a terminal chat (rasa shell)
 #   scripts/run.sh --background   start, wait until ready, write PIDs to var/run/pids and return
 #   scripts/run.sh --stop     stop what --background started
-# Ports can be moved with BACKEND_PORT, ACTIONS_PORT, RASA_PORT, WEBCHAT_PORT.
+# Ports can be moved with BACKEND_PORT, ACTIONS_PORT, RASA_PORT, WEBCHAT_PORT, WORKBENCH_PORT.
+# The trainers' workbench starts in the foreground modes; WORKBENCH=1 also starts it with
+# --background (the test harnesses and make bench do not need it), WORKBENCH=0 never.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -15,6 +17,8 @@ BACKEND_PORT=${BACKEND_PORT:-8001}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEBCHAT_PORT=${WEBCHAT_PORT:-8000}
+WORKBENCH_PORT=${WORKBENCH_PORT:-8002}
+if [ "${1:-}" = "--background" ]; then WORKBENCH=${WORKBENCH:-0}; else WORKBENCH=${WORKBENCH:-1}; fi
 HOST=${HOST:-127.0.0.1}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
@@ -73,7 +77,9 @@ echo "Starting the municipal assistant:"
 if [ -f backend/__main__.py ]; then
   start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
 fi
-SANIC_HOST="$HOST" start actions "$RASA" run actions --actions actions --port "$ACTIONS_PORT"
+# the action server wants the shared secret that endpoints.yml makes Rasa send (actions/server.py)
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-local-development-action-server-token}
+start actions "$PY" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
 if [ -f actions/outbox.py ]; then
   start outbox "$PY" -m actions.outbox
 fi
@@ -90,16 +96,21 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 cors=${RASA_CORS:-http://localhost:$WEBCHAT_PORT}
-start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
+# a request larger than this gets HTTP 413 before anything reads or stores it (issue 13)
+SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
   --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS"
 if [ -f webchat/__main__.py ]; then
   start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
 fi
+if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then
+  start workbench "$PY" -m workbench --host "$HOST" --port "$WORKBENCH_PORT"
+fi
 if [ -f scripts/scheduler.py ]; then
   start scheduler "$PY" scripts/scheduler.py
 fi
-wait_port rasa "$RASA_PORT" "${RASA_START_SECONDS:-300}"  # more on a busy machine
+wait_port rasa "$RASA_PORT" "${RASA_START_SECONDS:-300}"  # a loaded machine may need longer
 if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
+if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then wait_port workbench "$WORKBENCH_PORT" 60; fi
 
 cat <<MSG
 
@@ -109,6 +120,7 @@ The assistant is running (local development profile: SQLite, no authentication, 
   Rasa HTTP API:      http://localhost:$RASA_PORT/
   Action server:      http://localhost:$ACTIONS_PORT/health
   Backend stand-in:   http://localhost:$BACKEND_PORT/
+  Trainerswerkplaats: http://localhost:$WORKBENCH_PORT/  (accounts: python -m workbench.users add NAME --role lead)
 Logs in $LOG_DIR/. Press Ctrl-C to stop.
 MSG
 

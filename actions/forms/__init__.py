@@ -26,6 +26,9 @@ Contract (what a form gets by subclassing, and what it must provide):
   :meth:`FormValidation.validate_confirmation`: "ja" is final; "nee" asks ``utter_ask_form_change``
   ("wat wilt u veranderen?"), and only the answer named (:attr:`FormValidation.change_words`) or
   corrected is asked again, then the summary again.
+* **Crisis** (:data:`NEVER_ANSWER_INTENTS`): a ``crisis`` message is never an answer and never an
+  invalid answer; the safety layer pauses the form and ``action_resume_form`` continues it with its
+  answers kept (:meth:`FormValidation.resuming`).
 * **Backend failures**: :meth:`FormValidation.stop` ends the form at once (:data:`STOP_SLOT`).
 * The submit action ends with :func:`reset_events` and does nothing when :func:`ended_early`.
 
@@ -36,6 +39,7 @@ form's slot tuples against domain.yml.
 from actions.forms.base import (
     ANSWER_INTENTS,
     CONTROL_INTENTS,
+    NEVER_ANSWER_INTENTS,
     FormValidation,
     parse_confirmation,
 )
@@ -63,6 +67,7 @@ __all__ = [
     "INVALID_COUNT_SLOT",
     "INVALID_SLOT_SLOT",
     "MAX_INVALID_ANSWERS",
+    "NEVER_ANSWER_INTENTS",
     "STOP_SLOT",
     "FormValidation",
     "ended_early",

@@ -46,8 +46,14 @@ CONTROL_INTENTS = frozenset(
         "goodbye",
         "thank",
         "dont_know",
+        "crisis",
     }
 )
+#: Intents whose message is never an answer, not even partly, and never an invalid answer: the safety
+#: layer (``data/rules/safety.yml``, ``actions/safety.py``) answers them and pauses the form.
+NEVER_ANSWER_INTENTS = frozenset({"crisis"})
+#: The action that continues a form paused by the safety layer (its answers stay).
+RESUME_ACTION = "action_resume_form"
 #: Small talk the form answers itself, then returns to its question: intent -> response.
 SMALL_TALK = {"thank": "utter_form_thanks", "greet": "utter_form_greet"}
 #: Responses that already lead back to the question (a rule said them before the form resumed).
@@ -139,6 +145,12 @@ class FormValidation(FormValidationAction, ABC):
             for e in _since_latest_user(tracker)
         )
 
+    def resuming(self, tracker: Tracker) -> bool:
+        """Whether this call continues the form after the safety layer paused it (answers stay)."""
+        return any(
+            e.get("event") == "action" and e.get("name") == RESUME_ACTION for e in _since_latest_user(tracker)
+        )
+
     def after_digression(self, tracker: Tracker) -> str | None:
         """The last action other than this form between the resident's message and now, if any.
 
@@ -157,7 +169,9 @@ class FormValidation(FormValidationAction, ABC):
     ) -> list[EventType]:
         """Start clean, answer small talk and "weet ik niet", handle "what to change", then validate."""
         before: list[EventType] = []
-        if self.starting(tracker):
+        if self.resuming(tracker):
+            pass  # the resident's "nee, verder" answered the safety layer, not this form
+        elif self.starting(tracker):
             before = self._start_clean(tracker)
         else:
             handled = await self._intercept(dispatcher, tracker, domain)
@@ -213,6 +227,8 @@ class FormValidation(FormValidationAction, ABC):
         text = (message.get("text") or "").strip()
         entities = message.get("entities") or []
         payload = text.startswith("/")
+        if intent in NEVER_ANSWER_INTENTS or self.resuming(tracker):
+            return []  # the safety layer answers it; the form reads nothing and counts nothing
         if self.starting(tracker):
             if payload and not entities:
                 return []
@@ -275,6 +291,8 @@ class FormValidation(FormValidationAction, ABC):
             return None
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
+        if intent in NEVER_ANSWER_INTENTS:
+            return None
         text = (message.get("text") or "").strip()
         entities = message.get("entities") or []
         answer = self.parse(requested, text, intent, True, entities) if requested in self.slots else None

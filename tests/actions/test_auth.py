@@ -108,3 +108,33 @@ def test_no_bsn_slot_in_the_domain() -> None:
     with open("domain.yml", encoding="utf-8") as handle:
         slots = yaml.safe_load(handle)["slots"]
     assert not [name for name in slots if "bsn" in name.lower()]
+
+
+def test_a_token_lives_15_minutes_at_most() -> None:
+    """Issue 13: the portal token must be short-lived (it can be replayed for its lifetime)."""
+    now = int(time.time())
+    assert auth.verify_token(token(iat=now, exp=now + 15 * 60), SECRET) == BSN
+    assert auth.verify_token(token(iat=now, exp=now + 30 * 60), SECRET) is None
+
+
+def test_a_token_bound_to_one_conversation_is_refused_in_another(
+    make_tracker: TrackerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_TOKEN_SECRET", SECRET)
+    from actions.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        bound = auth.issue_token(BSN, secret=SECRET, conversation_id="web:abc")
+        message = {"text": "mijn zaken", "intent": {"name": "case_status"}, "entities": []}
+        own = make_tracker(latest_message={**message, "metadata": {"auth_token": bound}}, sender_id="web:abc")
+        other = make_tracker(latest_message={**message, "metadata": {"auth_token": bound}}, sender_id="web:x")
+        assert auth.verified_bsn(own) == BSN
+        assert auth.verified_bsn(other) is None
+        monkeypatch.setenv("PORTAL_TOKEN_REQUIRE_CONVERSATION", "1")
+        get_settings.cache_clear()
+        unbound = auth.issue_token(BSN, secret=SECRET)
+        unbound_message = {**message, "metadata": {"auth_token": unbound}}
+        assert auth.verified_bsn(make_tracker(latest_message=unbound_message)) is None
+    finally:
+        get_settings.cache_clear()

@@ -50,22 +50,20 @@ def test_reference_and_status_mapping() -> None:
     assert status_key("Iets nieuws", False) == "other"
 
 
-async def test_without_identity_only_the_non_personal_status() -> None:
+@pytest.mark.parametrize("reference", [IN_PROGRESS, RECEIVED, "Z-2026-999999"])
+async def test_without_identity_nothing_about_the_zaak_only_log_in(reference: str) -> None:
+    """Issue 13: a guessed zaak number showed status and date without login."""
     conv = Conversation(ValidateCaseStatusForm())
     await conv.say(
-        f"hoe staat het met zaak {IN_PROGRESS}",
+        f"hoe staat het met zaak {reference}",
         intent="case_status",
-        entities=[("case_reference", IN_PROGRESS)],
+        entities=[("case_reference", reference)],
     )
+    assert conv.messages == []  # not even whether the zaak exists
     assert conv.requested is None
     messages = await answer(conv)
-    assert [m["response"] for m in messages] == [
-        "utter_case_status_in_progress",
-        "utter_case_status_login_for_more",
-        "utter_case_status_next",
-    ]
-    assert messages[0]["date"]
-    assert all("Voorbeeldstraat" not in str(value) for m in messages for value in m.values())
+    assert [m["response"] for m in messages] == ["utter_case_status_login_needed"]
+    assert not any(key in m for m in messages for key in ("date", "status", "key", "subject"))
     assert conv.slots["status_result"] is None
 
 
@@ -79,12 +77,22 @@ async def test_own_zaak_with_identity_shows_what_it_is_about() -> None:
     assert messages[1]["subject"] == "Losliggende stoeptegel Voorbeeldstraat"
 
 
-async def test_someone_elses_zaak_shows_no_details() -> None:
+@pytest.mark.parametrize("reference", [DONE, "Z-2026-999999"])
+async def test_someone_elses_or_an_unknown_zaak_shows_nothing(reference: str) -> None:
     conv = conversation(token_metadata(BERT_BSN))
-    await conv.say(DONE)
+    assert await conv.say(reference) == []
     messages = await answer(conv)
-    assert [m["response"] for m in messages] == ["utter_case_status_done", "utter_case_status_next"]
-    assert "subject" not in messages[0]
+    assert [m["response"] for m in messages] == ["utter_case_status_not_own"]
+    assert not any(key in m for m in messages for key in ("date", "status", "key", "subject"))
+
+
+async def test_bsn_lookups_are_in_the_processing_log() -> None:
+    from privacy.processing_log import query
+
+    conv = conversation(token_metadata(ANNA_BSN))
+    await conv.say(IN_PROGRESS)
+    entries = query(resident_bsn=ANNA_BSN)
+    assert any(e.system == "ZGW Zaken API" for e in entries)
 
 
 async def test_ask_lists_own_zaken_as_buttons() -> None:
@@ -105,20 +113,19 @@ async def test_ask_without_identity_asks_for_the_number() -> None:
 @pytest.mark.parametrize(
     ("text", "response"),
     [
-        ("Z-2026-999999", "utter_status_invalid_not_found"),
         ("mijn aanvraag van vorige week", "utter_status_invalid_reference"),
     ],
 )
 async def test_bad_numbers_are_asked_again(text: str, response: str) -> None:
-    conv = conversation()
+    conv = conversation(token_metadata(ANNA_BSN))
     assert await conv.say(text) == [response]
     assert conv.requested == "status_reference"
 
 
 async def test_three_wrong_numbers_offer_a_human() -> None:
-    conv = conversation()
-    await conv.say("Z-2026-999998")
-    await conv.say("weet ik niet", intent="dont_know")
+    conv = conversation(token_metadata(ANNA_BSN))
+    await conv.say("mijn aanvraag")
+    await conv.say("vorige week ingediend")
     assert await conv.say("123") == ["utter_form_offer_human"]
     assert conv.requested is None
     assert await answer(conv) == []
@@ -126,7 +133,7 @@ async def test_three_wrong_numbers_offer_a_human() -> None:
 
 async def test_zaken_api_down_says_what_to_do(backend_faults: Any) -> None:  # noqa: F811
     backend_faults("down@/zaken/api/v1")
-    conv = conversation()
+    conv = conversation(token_metadata(ANNA_BSN))
     assert await conv.say(IN_PROGRESS) == ["utter_case_status_unavailable"]
     assert "phone" in conv.messages[0]
     assert conv.requested is None

@@ -140,6 +140,25 @@ async def test_session_start_does_not_repeat_an_unanswered_introduction() -> Non
     assert result[0] == SessionStarted()
 
 
+async def test_no_second_introduction_in_the_order_rasa_records_it() -> None:
+    """Issue 13: the web chat showed the introduction and privacy note twice on first load.
+
+    Rasa 3.6 puts a remote action's bot messages BEFORE the events it returns, so the first
+    introduction comes before ``session_started``; then the widget's hidden ``/session_start``.
+    """
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "Goedendag! Ik ben de digitale assistent"},
+        {"event": "bot", "text": "Deel geen medische gegevens"},
+        {"event": "session_started"},
+        {"event": "action", "name": "action_listen"},
+        user_event("session_start"),
+    ]
+    dispatcher = CollectingDispatcher()
+    await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    assert dispatcher.messages == []
+
+
 async def test_session_start_after_a_conversation_introduces_again() -> None:
     events = [
         {"event": "session_started"},

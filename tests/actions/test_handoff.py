@@ -427,7 +427,10 @@ async def test_human_reply_is_said_only_in_the_ticket_owners_conversation(
     tickets.update_ticket(reference, answer="Uw pas ligt klaar.", status=tickets.ANSWERED)
 
     own = make_tracker(
-        intent="human_reply", entities=[("ticket_reference", reference)], sender_id="resident-7"
+        intent="human_reply",
+        entities=[("ticket_reference", reference)],
+        sender_id="resident-7",
+        text="EXTERNAL: human_reply",
     )
     dispatcher = CollectingDispatcher()
     await handoff.ActionDeliverHumanReply().run(dispatcher, own, domain())
@@ -435,11 +438,33 @@ async def test_human_reply_is_said_only_in_the_ticket_owners_conversation(
     assert dispatcher.messages[0]["answer"] == "Uw pas ligt klaar."
 
     foreign = make_tracker(
-        intent="human_reply", entities=[("ticket_reference", reference)], sender_id="someone"
+        intent="human_reply",
+        entities=[("ticket_reference", reference)],
+        sender_id="someone",
+        text="EXTERNAL: human_reply",
     )
     dispatcher = CollectingDispatcher()
     await handoff.ActionDeliverHumanReply().run(dispatcher, foreign, domain())
     assert dispatcher.messages == []
+
+
+async def test_a_typed_human_reply_is_refused_even_in_the_owners_conversation(
+    sqlite_db: str, make_tracker: TrackerFactory
+) -> None:
+    """Issue 13: ``/human_reply{...}`` typed by a resident must not look like an employee's answer."""
+    reference, _ = tickets.create_handoff_ticket(
+        tickets.NewTicket(sender_id="resident-8", channel="rest", summary="vraag", contact_preference="chat")
+    )
+    tickets.update_ticket(reference, answer="Uw pas ligt klaar.", status=tickets.ANSWERED)
+    typed = make_tracker(
+        intent="human_reply",
+        entities=[("ticket_reference", reference)],
+        sender_id="resident-8",
+        text=f'/human_reply{{"ticket_reference": "{reference}"}}',
+    )
+    dispatcher = CollectingDispatcher()
+    await handoff.ActionDeliverHumanReply().run(dispatcher, typed, domain())
+    assert [m["response"] for m in dispatcher.messages] == ["utter_system_intent_refused"]
 
 
 def test_domain_has_every_response_and_slot_the_flow_uses() -> None:

@@ -161,6 +161,7 @@ async def test_backend_down_then_up_delivers_the_handoff_exactly_once(
         sender_id="resident-outbox", channel="rest", summary=f"Vraag over {marker}", contact_preference="chat"
     )
     reference, entry_id = tickets.create_handoff_ticket(ticket)
+    payload = outbox.get_entry(entry_id)["payload"]
     assert await outbox.deliver(entry_id, now=T0) == outbox.PENDING
     assert tickets.get_ticket(reference).internetaak_uuid is None
 
@@ -171,10 +172,15 @@ async def test_backend_down_then_up_delivers_the_handoff_exactly_once(
     assert stored.internetaak_uuid and stored.klantcontact_uuid
     assert count_tasks(backend_env, marker) == 1
 
-    # A retry after success (e.g. the worker crashed before marking it delivered) creates nothing new.
+    assert outbox.get_entry(entry_id)["payload"] == {}  # scrubbed once delivered (issue 13)
+
+    # A retry after success (e.g. the worker crashed before marking it delivered, so the payload is
+    # still there) creates nothing new.
     with get_engine().begin() as conn:
         conn.execute(
-            outbox.outbox.update().where(outbox.outbox.c.id == entry_id).values(status=outbox.PENDING)
+            outbox.outbox.update()
+            .where(outbox.outbox.c.id == entry_id)
+            .values(status=outbox.PENDING, payload=payload)
         )
     assert await outbox.deliver(entry_id) == outbox.DELIVERED
     assert count_tasks(backend_env, marker) == 1

@@ -202,8 +202,15 @@ export async function chatScenario(browser, o) {
     assert.equal(intro[0].from, 'bot');
     assert.match(intro[0].text, /digitale assistent/i);
     assert.match(intro[0].text, /computerprogramma/i);
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('gemeente-chat:session'));
-    assert.match(sessionId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The introduction and the privacy note come once each (issue 13: both came twice).
+    await waitForSettled(page);
+    const first = await messages(page);
+    assert.equal(first.filter((m) => /computerprogramma/i.test(m.text)).length, 1, 'one introduction');
+    assert.ok(first.filter((m) => /privacyverklaring/i.test(m.text)).length <= 1, 'at most one privacy note');
+    // The server issued the conversation id (web:<32 hex>) and its secret, kept in localStorage.
+    const sessionId = await page.evaluate(() => localStorage.getItem('gemeente-chat:session'));
+    assert.match(sessionId, /^web:[0-9a-f]{32}$/);
+    assert.match(await page.evaluate(() => localStorage.getItem('gemeente-chat:secret')), /^[0-9a-f]{64}$/);
 
     // Keyboard only: Tab to the labelled input, type, press Enter.
     const label = await page.$eval('.gc-form label', (l) => ({
@@ -248,7 +255,7 @@ export async function chatScenario(browser, o) {
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction((n) => document.querySelectorAll('.gc-log .gc-message').length >= n, log.length);
     assert.deepEqual(await messages(page), log, 'history after reload');
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('gemeente-chat:session')), sessionId);
+    assert.equal(await page.evaluate(() => localStorage.getItem('gemeente-chat:session')), sessionId);
 
     // Accessibility scan of the chat page with a conversation in it.
     assertNoSeriousViolations(await runAxe(page), 'chat page');
@@ -265,15 +272,29 @@ export async function chatScenario(browser, o) {
 
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
 
-    // A new tab is a new conversation.
-    const other = await newPage(context);
-    await other.goto(o.webchatUrl, { waitUntil: 'load' });
-    await other.waitForSelector('.gc-log .gc-message--bot');
-    const otherLog = await messages(other);
-    assert.match(otherLog[0].text, /digitale assistent/i);
-    assert.ok(!otherLog.some((m) => m.text === o.question), 'new tab does not show the old conversation');
-    const otherId = await other.evaluate(() => sessionStorage.getItem('gemeente-chat:session'));
-    assert.notEqual(otherId, sessionId);
+    // A new tab of the same browser continues the conversation (id and secret in localStorage).
+    const tab = await newPage(context);
+    await tab.goto(o.webchatUrl, { waitUntil: 'load' });
+    await tab.waitForSelector('.gc-log .gc-message--bot');
+    assert.equal(await tab.evaluate(() => localStorage.getItem('gemeente-chat:session')), sessionId);
+    assert.ok((await messages(tab)).some((m) => m.text === o.question), 'new tab shows the conversation');
+    await tab.close();
+
+    // Another browser (no secret): a new conversation; a forged id without the secret is not taken.
+    const stranger = await browser.newContext({ locale: 'nl-NL' });
+    try {
+      const other = await newPage(stranger);
+      await other.addInitScript((id) => localStorage.setItem('gemeente-chat:session', id), sessionId);
+      await other.goto(o.webchatUrl, { waitUntil: 'load' });
+      await other.waitForSelector('.gc-log .gc-message--bot');
+      const otherLog = await messages(other);
+      assert.match(otherLog[0].text, /digitale assistent/i);
+      assert.ok(!otherLog.some((m) => m.text === o.question), 'a stranger does not see the conversation');
+      const otherId = await other.evaluate(() => localStorage.getItem('gemeente-chat:session'));
+      assert.notEqual(otherId, sessionId);
+    } finally {
+      await stranger.close();
+    }
     return { log, introCount: intro.filter((m) => /computerprogramma/i.test(m.text)).length };
   } finally {
     await context.close();

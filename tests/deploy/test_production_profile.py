@@ -27,6 +27,7 @@ def reachable(port: int) -> bool:
 def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
     values = {
         "ACTION_SERVER_URL": "http://actions.internal:5055/webhook",
+        "ACTION_SERVER_TOKEN": "a-production-action-server-token-of-40-bytes",
         "POSTGRES_HOST": "127.0.0.1",
         "POSTGRES_PORT": "5432",
         "POSTGRES_DB": "test",
@@ -36,6 +37,7 @@ def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "REDIS_PORT": "6379",
         "REDIS_PASSWORD": "",
         "REDIS_DB": "1",
+        "TICKET_LOCK_LIFETIME_S": "12",
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
@@ -80,14 +82,18 @@ def test_tracker_store_persists_in_postgresql(production_env: None) -> None:
 
 
 @pytest.mark.redis
-def test_lock_store_uses_redis(production_env: None) -> None:
+def test_lock_store_is_our_atomic_redis_store(production_env: None) -> None:
     if not reachable(6379):
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    from rasa.core.lock_store import LockStore, RedisLockStore
+    from rasa.core.lock_store import LockStore
+
+    from scaling.lock_store import AtomicRedisLockStore
 
     _, lock_cfg, _ = load_endpoints()
     store = LockStore.create(lock_cfg)
-    assert isinstance(store, RedisLockStore)
+    assert isinstance(store, AtomicRedisLockStore)  # not Rasa's non-atomic RedisLockStore
+    assert store.lock_lifetime == 12
+    assert store.key_prefix == "gemeente:ticketlock:"
     conversation = f"prod-profile-{uuid.uuid4().hex}"
     first = store.issue_ticket(conversation)
     second = store.issue_ticket(conversation)

@@ -89,6 +89,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> 
         WHATSAPP_APP_SECRET=WHATSAPP_APP_SECRET,
         WHATSAPP_GRAPH_URL=fake_graph_api,
         WHATSAPP_PHONE_NUMBER_ID=WHATSAPP_PHONE_NUMBER_ID,
+        # a shared, loaded machine may need long for the model to load
+        RASA_START_SECONDS=os.environ.get("RASA_START_SECONDS", "900"),
     )
     started = subprocess.run(
         ["scripts/run.sh", "--background"], cwd=ROOT, env=env, capture_output=True, text=True

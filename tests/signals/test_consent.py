@@ -30,11 +30,14 @@ def tracker(
     bsn: str | None = None,
     channel: str = "socketio",
     entities: list[dict[str, Any]] | None = None,
+    text: str | None = None,
 ) -> Tracker:
     """A tracker whose latest message came over ``channel``, with a portal token when ``bsn`` is given."""
     metadata = {"auth_token": issue_token(bsn, secret=PORTAL_SECRET)} if bsn else {}
+    if text is None:  # what Rasa records: typed "/intent", or "EXTERNAL: intent" when triggered
+        text = f"EXTERNAL: {intent}" if intent == "proactive_signal" else f"/{intent}"
     message = {
-        "text": f"/{intent}",
+        "text": text,
         "intent": {"name": intent, "confidence": 1.0},
         "entities": entities or [],
         "metadata": metadata,
@@ -155,6 +158,16 @@ async def test_deliver_signal_ignores_unknown_rules(dispatcher):
     await ActionDeliverSignal().run(dispatcher, tracker("proactive_signal", entities=entities), {})
     await ActionDeliverSignal().run(dispatcher, tracker("proactive_signal"), {})
     assert dispatcher.messages == []
+
+
+async def test_a_typed_proactive_signal_is_refused(dispatcher):
+    """Issue 13: ``/proactive_signal{...}`` typed by a resident rendered an official-looking signal."""
+    entities = [{"entity": "signal_rule", "value": "paspoort_verloopt"}]
+    typed = tracker(
+        "proactive_signal", entities=entities, text='/proactive_signal{"signal_rule": "paspoort_verloopt"}'
+    )
+    await ActionDeliverSignal().run(dispatcher, typed, {})
+    assert responses(dispatcher) == ["utter_system_intent_refused"]
 
 
 # ---------------------------------------------------------------------------- "vergeet mij"

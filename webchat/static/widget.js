@@ -5,9 +5,12 @@
  *   <script src="http://localhost:8000/widget.js" data-rasa-url="http://localhost:5005" defer></script>
  *
  * Talks to Rasa's socket.io channel (events session_request / session_confirm,
- * user_uttered / bot_uttered). Bot text is rendered with textContent only; URLs become
- * <a> elements built with DOM APIs. The conversation id and a transcript live in
- * sessionStorage: a reload keeps the conversation, a new tab starts a new one.
+ * user_uttered / bot_uttered, session_history). Bot text is rendered with textContent only;
+ * URLs become <a> elements built with DOM APIs. The server issues the conversation id and its
+ * secret (session_confirm); both and a transcript live in localStorage: a reload or a new tab
+ * keeps the conversation, and the server sends its stored history back (session_history), so an
+ * employee's answer that came while the tab was closed is shown. Without the secret the server
+ * starts a new conversation.
  * Options (data attributes on the script tag): data-rasa-url, data-container,
  * data-privacy-url. Without data-rasa-url, window.GEMEENTE_CHAT_CONFIG.rasaUrl (from
  * /config.js) is used.
@@ -50,7 +53,7 @@
 
   function storageGet(key) {
     try {
-      return window.sessionStorage.getItem(STORAGE_PREFIX + key);
+      return window.localStorage.getItem(STORAGE_PREFIX + key);
     } catch (e) {
       return Object.prototype.hasOwnProperty.call(memoryStore, key) ? memoryStore[key] : null;
     }
@@ -58,26 +61,10 @@
 
   function storageSet(key, value) {
     try {
-      window.sessionStorage.setItem(STORAGE_PREFIX + key, value);
+      window.localStorage.setItem(STORAGE_PREFIX + key, value);
     } catch (e) {
       memoryStore[key] = value;
     }
-  }
-
-  /** A random (version 4) UUID; crypto.getRandomValues also works outside secure contexts. */
-  function newSessionId() {
-    if (window.crypto && typeof window.crypto.randomUUID === 'function') {
-      return window.crypto.randomUUID();
-    }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) {
-      return (b + 0x100).toString(16).slice(1);
-    }).join('');
-    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-' +
-      hex.slice(16, 20) + '-' + hex.slice(20);
   }
 
   function loadTranscript() {
@@ -167,8 +154,8 @@
   function Chat(container, io) {
     this.container = container;
     this.io = io;
-    this.sessionId = storageGet('session') || newSessionId();
-    storageSet('session', this.sessionId);
+    this.sessionId = storageGet('session') || '';
+    this.secret = storageGet('secret') || '';
     this.transcript = loadTranscript();
     this.confirmed = false;
     this.queue = [];
@@ -262,6 +249,16 @@
       this.transcript = this.transcript.slice(-MAX_TRANSCRIPT);
     }
     storageSet('transcript', JSON.stringify(this.transcript));
+  };
+
+  /** Show `entries` instead of the current transcript (the server's stored conversation). */
+  Chat.prototype.replaceTranscript = function (entries) {
+    this.transcript = entries;
+    this.save();
+    while (this.log.firstChild) {
+      this.log.removeChild(this.log.firstChild);
+    }
+    this.renderTranscript();
   };
 
   Chat.prototype.renderTranscript = function () {
@@ -380,15 +377,24 @@
     socket.on('connect', function () {
       self.confirmed = false;
       self.setStatus('');
-      socket.emit('session_request', { session_id: self.sessionId });
+      socket.emit('session_request', { session_id: self.sessionId, session_secret: self.secret });
     });
 
     socket.on('session_confirm', function (confirmedId) {
-      var id = typeof confirmedId === 'string' ? confirmedId
-        : (confirmedId && confirmedId.session_id);
-      if (id && id !== self.sessionId) {
+      var id = confirmedId && confirmedId.session_id;
+      if (!id) {
+        return;
+      }
+      if (id !== self.sessionId) {
+        // a new conversation issued by the server: what was shown belongs to another one
+        var hadOther = !!self.sessionId;
         self.sessionId = id;
+        self.secret = confirmedId.session_secret || '';
         storageSet('session', id);
+        storageSet('secret', self.secret);
+        if (hadOther) {
+          self.replaceTranscript([]);
+        }
       }
       self.confirmed = true;
       var queued = self.queue.splice(0);
@@ -401,6 +407,17 @@
         self.started = true;
         self.setTyping(true);
         socket.emit('user_uttered', { message: '/session_start', session_id: self.sessionId });
+      }
+    });
+
+    socket.on('session_history', function (data) {
+      var stored = data && Array.isArray(data.messages) ? data.messages : null;
+      if (stored && stored.length) {
+        self.replaceTranscript(stored.filter(function (m) {
+          return m && (m.from === 'bot' || m.from === 'user') && typeof m.text === 'string';
+        }).map(function (m) {
+          return { from: m.from, text: m.text };
+        }));
       }
     });
 
