@@ -76,7 +76,7 @@ class ActionPermitReopen(Action):
             dispatcher.utter_message(response=f"utter_{check}_reopen_nothing")
             return []
         merged = {**answers, **changes}
-        dispatcher.utter_message(response="utter_permit_answer_changed")
+        dispatcher.utter_message(response="utter_form_answer_changed")
         if check == "dormer":
             questions = dormer_questions(merged, FrontDormerRule.from_content(dormer_content()))
         else:
