@@ -36,8 +36,8 @@ from actions.appointments import (
 )
 from actions.clients.appointments import AppointmentsClient, Booking
 from actions.clients.errors import BackendError, BackendNotFound
-from actions.flow_form import find_phone, reset_events
-from actions.permit_form import is_invalid
+from actions.forms import is_invalid, reset_events
+from actions.parsing import find_phone
 from actions.verification import is_blocked, is_verified, record_attempt
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class ValidateAppointmentChangeForm(ExistingAppointmentValidation):
     """Validates ``appointment_change_form``."""
 
     slots = CHANGE_SLOTS
-    trigger_intent = "change_appointment"
+    trigger_intents = frozenset({"change_appointment"})
 
     def name(self) -> str:
         return "validate_appointment_change_form"
@@ -120,7 +120,8 @@ class ValidateAppointmentCancelForm(ExistingAppointmentValidation):
     """Validates ``appointment_cancel_form``."""
 
     slots = CANCEL_SLOTS
-    trigger_intent = "cancel_appointment"
+    trigger_intents = frozenset({"cancel_appointment"})
+    confirm_slot = None  # "Wilt u deze afspraak annuleren?" is a decision: "nee" changes nothing
 
     def name(self) -> str:
         return "validate_appointment_cancel_form"

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from actions.dates import ImpossibleDateError, parse_date
-from actions.flow_form import entity_value, find_email, find_phone, parse_confirmation
-from actions.permit_form import invalid
+from actions.forms import invalid, parse_confirmation
+from actions.parsing import ImpossibleDateError, entity_value, find_email, find_phone, parse_date
 
 #: Words and content keys that name a product code of the appointment system.
 PRODUCT_WORDS = {
@@ -90,7 +89,7 @@ def parse_slot_choice(text: str, requested: bool) -> Any:
 def parse_appointment_answer(
     slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]
 ) -> Any:
-    """Read one answer of the appointment forms (see :meth:`PermitFormValidation.parse`)."""
+    """Read one answer of the appointment forms (see :meth:`FormValidation.parse`)."""
     if slot == "appt_product":
         return parse_product(text, entities, requested)
     if slot == "appt_date":

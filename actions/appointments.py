@@ -30,9 +30,9 @@ from rasa_sdk.types import DomainDict
 from actions.appointment_parsing import PRODUCT_WORDS, parse_appointment_answer, product_key
 from actions.clients.appointments import AppointmentsClient, Booking, Product
 from actions.clients.errors import BackendError, BackendRejected
-from actions.dates import format_date, is_working_day
-from actions.flow_form import NO, STOP_SLOT, FlowFormValidation, idempotency_key, reset_events
-from actions.permit_form import HANDOFF_SLOT, is_invalid
+from actions.forms import FormValidation, ended_early, idempotency_key, is_invalid, reset_events
+from actions.parsing import YES
+from actions.parsing.dates import format_date, is_working_day
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +87,23 @@ def bring_text(code: str | None) -> str:
     return product.bring_text() if product else ""
 
 
-class AppointmentValidation(FlowFormValidation):
+class AppointmentValidation(FormValidation):
     """Validation shared by the three appointment forms."""
 
     response_prefix = "appt"
     free_text_slots = frozenset({"appt_name"})
+    confirm_slot = "appt_confirm"
+    extra_slots = AUX_SLOTS
+    change_words = (
+        (
+            r"\b(product|paspoort|id-?kaart|identiteitskaart|rijbewijs|uittreksel|waarvoor)\b",
+            ("appt_product",),
+        ),
+        (r"\b(dag|datum)\b", ("appt_date", "appt_slot")),
+        (r"\b(tijd|tijdstip|uur|laat)\b", ("appt_slot",)),
+        (r"\b(naam)\b", ("appt_name",)),
+        (r"\b(contact|e-?mail|mail|telefoon\w*|nummer)\b", ("appt_contact",)),
+    )
 
     def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
         return parse_appointment_answer(slot, text, intent, requested, entities)
@@ -184,7 +196,7 @@ class ValidateAppointmentForm(AppointmentValidation):
     """Validates ``appointment_form``; the product may come from ``current_topic``."""
 
     slots = MAKE_SLOTS
-    trigger_intent = "make_appointment"
+    trigger_intents = frozenset({"make_appointment"})
 
     def name(self) -> str:
         return "validate_appointment_form"
@@ -277,9 +289,9 @@ class AppointmentSubmit(Action, ABC):
     def finished(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
         """Events that end the flow without doing anything, or ``None`` to go on."""
         reset = reset_events(ALL_SLOTS)
-        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT):
+        if ended_early(tracker.get_slot):
             return reset
-        if tracker.get_slot("appt_confirm") == NO:
+        if tracker.get_slot("appt_confirm") != YES:
             dispatcher.utter_message(response="utter_appt_nothing_done")
             return reset
         return None

@@ -22,9 +22,9 @@ from rasa_sdk.types import DomainDict
 from actions.auth import verified_bsn
 from actions.clients.errors import BackendError
 from actions.clients.zaken import Zaak, ZakenClient
-from actions.dates import format_date
-from actions.flow_form import STOP_SLOT, FlowFormValidation, entity_value, reset_events
-from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+from actions.forms import FormValidation, ended_early, invalid, is_invalid, reset_events
+from actions.parsing import entity_value
+from actions.parsing.dates import format_date
 from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)
@@ -61,11 +61,12 @@ def status_key(omschrijving: str, is_end: bool) -> str:
     return key or ("done" if is_end else "other")
 
 
-class ValidateCaseStatusForm(FlowFormValidation):
+class ValidateCaseStatusForm(FormValidation):
     """Validates ``case_status_form``: the zaak must exist; its status is looked up here."""
 
     slots = STATUS_SLOTS
-    trigger_intent = "case_status"
+    trigger_intents = frozenset({"case_status"})
+    extra_slots = (RESULT_SLOT,)
     response_prefix = "status"
 
     def name(self) -> str:
@@ -175,7 +176,7 @@ class ActionCaseStatusAnswer(Action):
 
         reset = reset_events((*STATUS_SLOTS, RESULT_SLOT))
         result = tracker.get_slot(RESULT_SLOT)
-        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT) or not isinstance(result, dict):
+        if ended_early(tracker.get_slot) or not isinstance(result, dict):
             return reset
         if result.get("key") in ("login_needed", "not_own"):
             dispatcher.utter_message(response=f"utter_case_status_{result['key']}", **content_values())

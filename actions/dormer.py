@@ -14,15 +14,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import MeasurementError
-from actions.permit_form import (
-    BOOKKEEPING_SLOTS,
-    HANDOFF_SLOT,
-    PermitFormValidation,
-    format_number,
-    invalid,
-    is_invalid,
-)
+from actions.parsing import format_number
 from actions.permit_parsing import (
     BUILDING_TYPES,
     keyword_yes_no,
@@ -99,7 +93,7 @@ def parse_dormer_answer(
     entities: list[dict],
     areas: tuple[str, ...] = (),
 ) -> Any:
-    """Read one dormer answer from a message (see :meth:`PermitFormValidation.parse`)."""
+    """Read one dormer answer from a message (see :meth:`FormValidation.parse`)."""
     from_button = _entity(entities, slot)
     if from_button is not None:
         return from_button
@@ -127,12 +121,15 @@ def parse_dormer_answer(
     return value
 
 
-class ValidateDormerForm(PermitFormValidation):
+class ValidateDormerForm(FormValidation):
     """Validates the answers of ``dormer_form`` and skips questions that no longer matter."""
 
     slots = DORMER_SLOTS
-    trigger_intent = "permit_check_dormer"
+    trigger_intents = frozenset({"permit_check_dormer"})
+    unknown_slots = frozenset(DORMER_SLOTS)
+    offer_human_response = "utter_permit_offer_human"
     response_prefix = "dormer"
+    extra_slots = (SIDE_PENDING_SLOT,)
 
     def name(self) -> str:
         return "validate_dormer_form"

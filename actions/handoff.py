@@ -1,11 +1,12 @@
 """Handoff to a human ("blended" service): the handoff form and the ticket it creates.
 
 ``handoff_form`` asks how the resident wants an answer (chat, telefoon, e-mail), the phone number or
-e-mail address when needed, a short summary of the question (skipped when ``current_topic`` tells it)
-and a confirmation. On "ja" :class:`ActionHandoffSubmit` stores a ticket plus its outbox entry in one
-transaction and tries to register it in Klantinteracties at once; when that backend is down the
-resident hears that the question is saved and will be passed on. Three invalid answers in a row stop
-the form with the phone number of the municipality.
+e-mail address when needed, the resident's question in their own words (taken from the request itself
+when it holds one: "ik wil een medewerker, mijn rijbewijs is gestolen") and a confirmation; "nee" to
+the confirmation asks what to change. On "ja" :class:`ActionHandoffSubmit` stores a ticket plus its
+outbox entry in one transaction and tries to register it in Klantinteracties at once; when that
+backend is down the resident hears that the question is saved and will be passed on. Three invalid
+answers in a row stop the form with the phone number of the municipality.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
-from rasa_sdk.types import DomainDict
 
 from actions import outbox, tickets
 from actions.core import content_values
 from actions.db import run_db
+from actions.forms import HANDOFF_SLOT, FormValidation, invalid, is_invalid, parse_confirmation, reset_events
+from actions.parsing import YES, display_phone, find_email, find_phone, normalise_phone
 from actions.system_intents import is_system_message
 
 logger = logging.getLogger(__name__)
@@ -35,13 +36,17 @@ EMAIL = "handoff_email"
 SUMMARY = "handoff_summary"
 CONFIRM = "handoff_confirm"
 TICKET = "handoff_ticket_id"
-INVALID_COUNT = "handoff_invalid_count"
-GAVE_UP = "handoff_gave_up"
 FORM_SLOTS = (PREFERENCE, PHONE, EMAIL, SUMMARY, CONFIRM)
-MAX_INVALID_ANSWERS = 3
 SUMMARY_MIN = 3
 SUMMARY_MAX = 500
-INVALID = "__invalid__"
+#: Words of a request for a human; what remains of the opening message is the resident's question.
+_HUMAN_WORDS = re.compile(
+    r"\b(ik\s+)?(wil|zou|wil\s+graag|graag|kan\s+ik|mag\s+ik)?\s*(toch\s+)?(graag\s+)?(een\s+)?"
+    r"(medewerker|mens|persoon|iemand)(\s+(spreken|hebben|aan de lijn|bellen))?\b",
+    re.IGNORECASE,
+)
+#: Fewer words than this left after the request: no question in the opening message.
+_QUESTION_MIN_WORDS = 3
 
 CHAT, TELEFOON, EMAIL_CHOICE = "chat", "telefoon", "e-mail"
 _PREFERENCE_WORDS = (
@@ -49,14 +54,6 @@ _PREFERENCE_WORDS = (
     (TELEFOON, re.compile(r"\b(telefoon|telefonisch|bellen|bel|terugbellen|mobiel|nummer)\b")),
     (CHAT, re.compile(r"\b(chat|chatten|hier|app|whatsapp|bericht)\b")),
 )
-_YES = re.compile(r"^\s*(ja|jawel|jazeker|klopt|zeker|graag|prima|goed|oke|ok|doe maar|doorsturen)\b")
-_NO = re.compile(r"^\s*(nee|neen|niet|liever niet|nope)\b")
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL_RE = re.compile(
-    rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,24}}$"
-)
-_EMAIL_FIND = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
-_PHONE_CHARS = re.compile(r"^[\d\s().+-]+$")
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -70,61 +67,15 @@ def parse_preference(text: str, entities: list[dict[str, Any]]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def normalize_phone(text: str) -> str | None:
-    """Validate a Dutch phone number and return it as ``+31XXXXXXXXX``, else ``None``.
-
-    Accepts ``06-12345678``, ``06 1234 5678``, ``020 123 4567``, ``(020) 1234567``, ``+31 6 12345678``,
-    ``+31 (0)6 12345678`` and ``0031 6 12345678``. Rejects numbers of the wrong length, service
-    numbers (0800/0900/090x), machine numbers (097) and anything with letters.
-    """
-    candidate = text.strip().rstrip(".")
-    if not candidate or not _PHONE_CHARS.match(candidate):
+def question_in_request(text: str) -> str | None:
+    """The resident's own question in a request for a human ("ik wil een medewerker, mijn ...")."""
+    if text.startswith("/"):
         return None
-    compact = candidate.replace("(0)", "")
-    digits = re.sub(r"\D", "", compact)
-    if compact.lstrip().startswith("+"):
-        if not digits.startswith("31"):
-            return None
-        national = digits[2:]
-    elif digits.startswith("0031"):
-        national = digits[4:]
-    elif digits.startswith("0") and not digits.startswith("00"):
-        national = digits[1:]
-    else:
+    rest = _HUMAN_WORDS.sub(" ", text)
+    words = re.findall(r"[A-Za-zÀ-ÿ0-9]+", rest)
+    if len(words) < _QUESTION_MIN_WORDS:
         return None
-    if len(national) != 9 or national[0] == "0":
-        return None
-    if national.startswith(("800", "900", "906", "909", "97")):
-        return None
-    return "+31" + national
-
-
-def display_phone(e164: str) -> str:
-    """``+31612345678`` -> ``06 12345678`` (how residents write it)."""
-    national = "0" + e164[3:]
-    return f"{national[:2]} {national[2:]}" if national.startswith("06") else f"{national[:3]} {national[3:]}"
-
-
-def normalize_email(text: str) -> str | None:
-    """Validate an e-mail address (lower-cases the domain part), else ``None``."""
-    match = _EMAIL_FIND.search(text.strip())
-    if not match:
-        return None
-    address = match.group(0).rstrip(".")
-    if not _EMAIL_RE.match(address) or ".." in address:
-        return None
-    local, domain = address.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
-
-
-def yes_no(text: str, intent: str | None) -> bool | None:
-    """``True`` for yes, ``False`` for no, ``None`` when unclear."""
-    lowered = text.lower()
-    if intent == "deny" or _NO.search(lowered):
-        return False
-    if intent == "affirm" or _YES.search(lowered):
-        return True
-    return None
+    return text.strip()[:SUMMARY_MAX]
 
 
 def topic_summary(topic: str | None) -> str | None:
@@ -143,105 +94,90 @@ def topic_summary(topic: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------------- the form
-class ValidateHandoffForm(FormValidationAction):
-    """Reads and validates the answers of ``handoff_form``."""
+class ValidateHandoffForm(FormValidation):
+    """Reads and validates the answers of ``handoff_form`` (the question is always the resident's)."""
+
+    slots = FORM_SLOTS
+    trigger_intents = frozenset({"request_human", "answer_not_helpful"})
+    response_prefix = "handoff"
+    free_text_slots = frozenset({SUMMARY})
+    confirm_slot = CONFIRM
+    offer_human_response = "utter_handoff_give_up"
+    change_words = (
+        (r"\b(telefoonnummer|nummer)\b", (PHONE,)),
+        (r"\b(e-?mail\w*|mailadres)\b", (EMAIL,)),
+        (r"\b(vraag|tekst|omschrijving)\b", (SUMMARY,)),
+        (r"\b(manier|contact|chat|bellen|antwoord)\b", (PREFERENCE, PHONE, EMAIL)),
+    )
 
     def name(self) -> str:
         return "validate_handoff_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        """The questions that apply; none after three invalid answers."""
-        if tracker.get_slot(GAVE_UP):
-            return []
+    def offer_human_values(self) -> dict[str, Any]:
+        return content_values()
+
+    def questions(self, answers: dict[str, Any]) -> list[str]:
         slots = [PREFERENCE]
-        preference = tracker.get_slot(PREFERENCE)
-        if preference == TELEFOON:
+        if answers.get(PREFERENCE) == TELEFOON:
             slots.append(PHONE)
-        elif preference == EMAIL_CHOICE:
+        elif answers.get(PREFERENCE) == EMAIL_CHOICE:
             slots.append(EMAIL)
-        if not topic_summary(tracker.get_slot("current_topic")):
-            slots.append(SUMMARY)
-        slots.append(CONFIRM)
-        return slots
+        return [*slots, SUMMARY, CONFIRM]
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Validate as usual; a new form forgets an invalid-answer count left by a cancelled one."""
-        events = await super().run(dispatcher, tracker, domain)
-        if tracker.get_slot("requested_slot") is None and tracker.get_slot(INVALID_COUNT):
-            events = [SlotSet(INVALID_COUNT, None), *events]
-        return events
-
-    async def get_extraction_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Read the answer to the requested question (``cancel`` is left to the rules)."""
-        requested = tracker.get_slot("requested_slot")
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        text = (message.get("text") or "").strip()
-        if requested not in FORM_SLOTS or intent in ("cancel", "crisis"):
-            return []
-        if requested == PREFERENCE:
-            value: Any = parse_preference(text, message.get("entities") or [])
-        elif requested == PHONE:
-            value = normalize_phone(text)
-        elif requested == EMAIL:
-            value = normalize_email(text)
-        elif requested == SUMMARY:
-            value = text[:SUMMARY_MAX] if len(text) >= SUMMARY_MIN and not text.startswith("/") else None
-        else:
-            value = yes_no(text, intent)
-        return [SlotSet(requested, INVALID if value is None else value)]
-
-    async def validate_contact_preference(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def prefill(
+        self, text: str, intent: str | None, entities: list[dict], tracker: Tracker
     ) -> dict[str, Any]:
-        return self._check(PREFERENCE, value, "contact_preference", dispatcher, tracker)
+        """The question from the request itself; a preference given with it ("bel mij")."""
+        values: dict[str, Any] = {}
+        question = question_in_request(text)
+        if question:
+            values[SUMMARY] = question
+        if intent == "request_human" and not text.startswith("/"):
+            preference = parse_preference(text, entities) if question is None else None
+            if preference:
+                values[PREFERENCE] = preference
+        return values
 
-    async def validate_handoff_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self._check(PHONE, value, "phone", dispatcher, tracker)
+    def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
+        if not requested:
+            return None  # the handoff reads only the answer to its question
+        if slot == PREFERENCE:
+            return parse_preference(text, entities) or invalid("contact_preference")
+        if slot == PHONE:
+            return normalise_phone(text) or find_phone(text) or invalid("phone")
+        if slot == EMAIL:
+            return find_email(text) or invalid("email")
+        if slot == CONFIRM:
+            return parse_confirmation(text, intent, requested)
+        return None  # the summary: free text
 
-    async def validate_handoff_email(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self._check(EMAIL, value, "email", dispatcher, tracker)
+    async def validate_contact_preference(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value not in (CHAT, TELEFOON, EMAIL_CHOICE):
+            return self.reject(PREFERENCE, "contact_preference", dispatcher, tracker)
+        return self.accept(PREFERENCE, value, tracker)
 
-    async def validate_handoff_summary(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if value != INVALID:
-            from privacy.detect import mask
+    async def validate_handoff_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject(PHONE, "phone", dispatcher, tracker)
+        return self.accept(PHONE, value, tracker)
 
-            value = mask(str(value))
-        return self._check(SUMMARY, value, "summary", dispatcher, tracker)
+    async def validate_handoff_email(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject(EMAIL, "email", dispatcher, tracker)
+        return self.accept(EMAIL, value, tracker)
 
-    async def validate_handoff_confirm(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return self._check(CONFIRM, value, "confirm", dispatcher, tracker)
+    async def validate_handoff_summary(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        result = self.validate_text(
+            SUMMARY, value, dispatcher, tracker, "summary", min_chars=SUMMARY_MIN, max_chars=SUMMARY_MAX
+        )
+        if result.get(SUMMARY):
+            from privacy.detect import mask  # privacy imports actions: a module-level import is a cycle
 
-    def _check(
-        self, slot: str, value: Any, code: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any]:
-        """Accept a value (resetting the counter) or explain, count, and give up at three."""
-        if value != INVALID and value is not None:
-            return {slot: value, INVALID_COUNT: None}
-        count = int(tracker.get_slot(INVALID_COUNT) or 0) + 1
-        if count >= MAX_INVALID_ANSWERS:
-            dispatcher.utter_message(response="utter_handoff_give_up", **content_values())
-            return {slot: None, INVALID_COUNT: None, GAVE_UP: True}
-        dispatcher.utter_message(response=f"utter_handoff_invalid_{code}")
-        return {slot: None, INVALID_COUNT: float(count)}
+            result[SUMMARY] = mask(str(result[SUMMARY]))
+        return result
+
+    async def validate_handoff_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        return self.validate_confirmation(CONFIRM, value, dispatcher, tracker)
 
 
 class ActionAskHandoffConfirm(Action):
@@ -254,7 +190,7 @@ class ActionAskHandoffConfirm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         preference = tracker.get_slot(PREFERENCE) or CHAT
-        summary = tracker.get_slot(SUMMARY) or topic_summary(tracker.get_slot("current_topic")) or ""
+        summary = tracker.get_slot(SUMMARY) or ""
         if preference == TELEFOON and tracker.get_slot(PHONE):
             response, contact = "utter_ask_handoff_confirm_telefoon", display_phone(tracker.get_slot(PHONE))
         elif preference == EMAIL_CHOICE and tracker.get_slot(EMAIL):
@@ -298,15 +234,15 @@ class ActionHandoffSubmit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        reset: list[EventType] = [SlotSet(slot, None) for slot in (*FORM_SLOTS, INVALID_COUNT, GAVE_UP)]
-        if tracker.get_slot(GAVE_UP):
+        reset = reset_events(FORM_SLOTS)
+        if tracker.get_slot(HANDOFF_SLOT):
             return reset  # the form already gave the phone number
-        if tracker.get_slot(CONFIRM) is not True:
+        if tracker.get_slot(CONFIRM) != YES:
             dispatcher.utter_message(response="utter_handoff_not_sent")
             return reset
         preference = tracker.get_slot(PREFERENCE) or CHAT
         topic = tracker.get_slot("current_topic")
-        summary = tracker.get_slot(SUMMARY) or topic_summary(topic) or ""
+        summary = tracker.get_slot(SUMMARY) or topic_summary(topic) or ""  # the resident's own words
         contact = {TELEFOON: tracker.get_slot(PHONE), EMAIL_CHOICE: tracker.get_slot(EMAIL)}.get(preference)
         new = tickets.NewTicket(
             sender_id=tracker.sender_id,
@@ -362,3 +298,54 @@ class ActionDeliverHumanReply(Action):
             return []
         dispatcher.utter_message(response="utter_human_reply", answer=ticket.answer)
         return []
+
+
+# ---------------------------------------------------------------------------- looking a ticket up
+_TICKET_REFERENCE = re.compile(r"\b[tT][- ]?(20[0-9]{2})[- ]?([0-9]{6})\b")
+
+
+def find_ticket_reference(text: str) -> str | None:
+    """``T-2026-000123`` from "t2026000123", "T 2026 000123", ..., else ``None``."""
+    match = _TICKET_REFERENCE.search(text)
+    return f"T-{match[1]}-{match[2]}" if match else None
+
+
+class ActionTicketStatus(Action):
+    """Tells the resident the number and state of their question to an employee, later in the chat.
+
+    Only tickets of this conversation are shown: another resident's number gets the same answer as
+    an unknown one, so numbers cannot be tried out.
+    """
+
+    def name(self) -> str:
+        return "action_ticket_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        reference = find_ticket_reference(text) or tracker.get_slot(TICKET)
+        if not reference:
+            dispatcher.utter_message(response="utter_ticket_none", **content_values())
+            return []
+        try:
+            ticket = await run_db(tickets.get_ticket, reference)
+        except Exception:
+            logger.exception("ticket lookup failed")
+            dispatcher.utter_message(response="utter_ticket_lookup_failed", **content_values())
+            return []
+        if ticket is None or ticket.sender_id != tracker.sender_id:
+            dispatcher.utter_message(response="utter_ticket_unknown", ticket_reference=reference)
+            return []
+        if ticket.answer:
+            dispatcher.utter_message(
+                response="utter_ticket_answered", ticket_reference=reference, answer=ticket.answer
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_ticket_open",
+                ticket_reference=reference,
+                summary=ticket.summary,
+                response_time_text=response_time_text(now_utc()),
+            )
+        return [SlotSet(TICKET, reference)]

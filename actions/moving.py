@@ -17,23 +17,32 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from stdnum.exceptions import ValidationError
-from stdnum.nl import postcode as nl_postcode
 
 from actions.auth import verified_bsn
 from actions.clients.addresses import AddressesClient
 from actions.clients.errors import BackendError
-from actions.dates import ImpossibleDateError, format_date, parse_date
-from actions.flow_form import (
-    NO,
-    STOP_SLOT,
-    FlowFormValidation,
-    entity_value,
+from actions.forms import (
+    FormValidation,
+    ended_early,
     idempotency_key,
+    invalid,
+    is_invalid,
     parse_confirmation,
     reset_events,
 )
-from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+from actions.parsing import (
+    YES,
+    ImpossibleDateError,
+    entity_value,
+    find_house_number,
+    find_postcode,
+    format_house_number,
+    normalise_postcode,
+    number_word,
+    parse_date,
+    split_house_number,
+)
+from actions.parsing.dates import format_date
 from actions.zaak_submission import DELIVERED, PENDING, ZAKEN_CREATE, submit_zaak
 
 logger = logging.getLogger(__name__)
@@ -56,103 +65,18 @@ NOTICE_DAYS_BEFORE = 28
 NOTICE_DAYS_AFTER = 5
 MAX_PEOPLE = 15
 
-_POSTCODE_LENIENT = re.compile(r"\b([1-9][0-9]{3})\s?([a-zA-Z]{2})\b")
-_POSTCODE_STRICT = re.compile(r"\b([1-9][0-9]{3})(?:\s?([A-Z]{2})|([a-zA-Z]{2}))\b")
-_NOT_LETTERS = {
-    "cm",
-    "mm",
-    "km",
-    "kg",
-    "en",
-    "op",
-    "in",
-    "is",
-    "om",
-    "de",
-    "ik",
-    "te",
-    "na",
-    "nu",
-    "of",
-    "we",
-    "ze",
-}
-_HOUSE_NUMBER = re.compile(
-    r"^\s*(?:,|nummer|nr\.?|huisnummer)?\s*([1-9][0-9]{0,4})(?:\s*-?\s*([a-zA-Z]{1,2}\b|[0-9]{1,4}\b|bis\b|hs\b))?",
-    re.IGNORECASE,
-)
-_HOUSE_NUMBER_LABELLED = re.compile(
-    r"\b(?:nummer|nr\.?|huisnummer)\s*([1-9][0-9]{0,4})(?:\s*-?\s*([a-zA-Z]{1,2}\b|[0-9]{1,4}\b))?",
-    re.IGNORECASE,
-)
 _ALONE = re.compile(r"\b(alleen|ikzelf|mijzelf|in mijn eentje|alleen ik|niemand)\b")
 _PARTNER = re.compile(r"\b(partner|vrouw|man|vriend|vriendin|echtgeno\w*|samen)\b")
 _FAMILY = re.compile(r"\b(gezin|kind\w*|zoon|zonen|dochter\w*|baby|familie|met z(ijn|'n) \w+)\b")
 _COUNT = re.compile(
     r"\b(?:met\s+)?(?:z(?:ijn|'n)\s+)?(\d{1,2}|twee\w*|drie\w*|vier\w*|vijf\w*|zes\w*|zeven\w*|acht\w*)\b"
 )
-_COUNT_WORDS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8}
 
 
-def normalise_postcode(value: str) -> str | None:
-    """``9999 AA`` for a valid Dutch postcode (``stdnum.nl.postcode``), else ``None``."""
-    try:
-        return nl_postcode.validate(value)
-    except ValidationError:
-        return None
-
-
-def find_postcode(text: str, strict: bool) -> tuple[str, int] | None:
-    """The postcode in ``text`` (formatted ``9999 AA``) and where it ends, or ``None``.
-
-    ``strict`` (a message that answers another question) only takes "9999 AA" or "9999aa", never
-    "1500 cm"-like phrases.
-    """
-    pattern = _POSTCODE_STRICT if strict else _POSTCODE_LENIENT
-    for match in pattern.finditer(text):
-        letters = match[0][4:].strip()
-        if letters.lower() in _NOT_LETTERS:
-            continue
-        value = normalise_postcode(match[0])
-        if value:
-            return value, match.end()
-    return None
-
-
-def _house_number(number: str, addition: str | None) -> str:
-    addition = (addition or "").strip().upper()
-    if not addition or addition.lower() in _NOT_LETTERS:
-        return number
-    return f"{number}{addition}" if addition.isalpha() and len(addition) <= 2 else f"{number}-{addition}"
-
-
-def split_house_number(value: str) -> tuple[int, str]:
-    """``"12A"`` -> ``(12, "A")``, ``"12-2"`` -> ``(12, "2")``."""
-    match = re.match(r"(\d+)-?(.*)", value)
-    if not match:
-        raise ValueError(value)
-    return int(match[1]), match[2]
-
-
-def parse_house_number(text: str, requested: bool, entities: list[dict]) -> str | None:
+def parse_house_number(text: str, requested: bool, entities: list[dict]) -> Any:
     """The house number after a postcode or a label ("nummer 12a"), or (when asked) on its own."""
-    found = find_postcode(text, strict=not requested)
-    if found:
-        match = _HOUSE_NUMBER.match(text[found[1] :])
-        if match:
-            return _house_number(match[1], match[2])
-    if match := _HOUSE_NUMBER_LABELLED.search(text):
-        return _house_number(match[1], match[2])
-    if requested and not found:
-        match = _HOUSE_NUMBER.match(text)
-        if match and not re.search(r"\d\s*(cm|m|meter|jaar|dagen|weken)\b", text.lower()):
-            return _house_number(match[1], match[2])
-        value = entity_value(entities, "house_number")
-        if value:
-            match = _HOUSE_NUMBER.match(str(value))
-            return _house_number(match[1], match[2]) if match else invalid("house_number")
-        return invalid("house_number")
-    return None
+    value = find_house_number(text, requested, entity_value(entities, "house_number"))
+    return invalid("house_number") if value == "" else value
 
 
 def parse_household(text: str) -> str | None:
@@ -173,14 +97,14 @@ def parse_people(text: str) -> int | None:
         word = match[1]
         if word.isdigit():
             return int(word)
-        for name, value in _COUNT_WORDS.items():
-            if word.startswith(name):
-                return value
+        value = number_word(word, prefix=True)
+        if value is not None:
+            return value
     return None
 
 
 def parse_move_answer(slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
-    """Read one answer of ``move_form`` (see :meth:`PermitFormValidation.parse`)."""
+    """Read one answer of ``move_form`` (see :meth:`FormValidation.parse`)."""
     if slot == "move_postcode":
         value = entity_value(entities, "postcode")
         if value and normalise_postcode(str(value)):
@@ -220,12 +144,19 @@ def notice_window(today: date) -> tuple[date, date]:
     return today - timedelta(days=NOTICE_DAYS_AFTER), today + timedelta(days=NOTICE_DAYS_BEFORE)
 
 
-class ValidateMoveForm(FlowFormValidation):
+class ValidateMoveForm(FormValidation):
     """Validates ``move_form``."""
 
     slots = MOVE_SLOTS
-    trigger_intent = "report_move"
+    trigger_intents = frozenset({"report_move"})
     response_prefix = "move"
+    confirm_slot = "move_confirm"
+    extra_slots = AUX_SLOTS
+    change_words = (
+        (r"\b(adres|postcode|straat|huisnummer|nummer)\b", ("move_postcode", "move_house_number")),
+        (r"\b(datum|dag|wanneer|verhuisdatum)\b", ("move_date",)),
+        (r"\b(personen|mensen|wie|gezin|aantal|partner)\b", ("move_household", "move_people")),
+    )
 
     def name(self) -> str:
         return "validate_move_form"
@@ -255,7 +186,7 @@ class ValidateMoveForm(FlowFormValidation):
         if not matches:
             code = "addition" if found else "address_not_found"
             options = ", ".join(
-                _house_number(str(a.huisnummer), a.huisletter or a.huisnummertoevoeging) for a in found
+                format_house_number(str(a.huisnummer), a.huisletter or a.huisnummertoevoeging) for a in found
             )
             return self.reject(
                 slot, code, dispatcher, tracker, postcode=postcode, house_number=house_number, options=options
@@ -393,10 +324,10 @@ class ActionMoveSubmit(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reset = reset_events(MOVE_SLOTS + AUX_SLOTS)
-        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT):
+        if ended_early(tracker.get_slot):
             return reset
         values = _content()
-        if tracker.get_slot("move_confirm") == NO:
+        if tracker.get_slot("move_confirm") != YES:
             dispatcher.utter_message(response="utter_move_not_sent")
             return reset
         bsn = verified_bsn(tracker)

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dormer import LAST_ANSWERS_SLOT, dormer_content, parse_dormer_answer, utter_dormer_verdict
-from actions.permit_form import is_invalid
+from actions.forms import is_invalid
 from actions.permit_rules import DORMER_SLOTS, TREE_SLOTS, FrontDormerRule, dormer_questions, tree_questions
 from actions.tree import _ordinance, parse_tree_answer, utter_tree_verdict
 
@@ -76,7 +76,7 @@ class ActionPermitReopen(Action):
             dispatcher.utter_message(response=f"utter_{check}_reopen_nothing")
             return []
         merged = {**answers, **changes}
-        dispatcher.utter_message(response="utter_permit_answer_changed")
+        dispatcher.utter_message(response="utter_form_answer_changed")
         if check == "dormer":
             questions = dormer_questions(merged, FrontDormerRule.from_content(dormer_content()))
         else:

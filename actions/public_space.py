@@ -17,18 +17,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.flow_form import (
-    NO,
-    STOP_SLOT,
-    FlowFormValidation,
-    entity_value,
-    find_email,
-    find_phone,
+from actions.forms import (
+    FormValidation,
+    ended_early,
     idempotency_key,
+    invalid,
+    is_invalid,
     parse_confirmation,
     reset_events,
 )
-from actions.permit_form import HANDOFF_SLOT, invalid, is_invalid
+from actions.parsing import YES, entity_value, find_email, find_phone
 from actions.zaak_submission import DELIVERED, PENDING, ZAKEN_CREATE, submit_zaak
 
 logger = logging.getLogger(__name__)
@@ -62,6 +60,18 @@ _KEYWORDS = (
     ("overlast_dieren", r"rat(ten)?|muizen|duiven|meeuwen|dier\w*|wesp\w*|processierups\w*"),
     ("overig", r"anders|overig\w*|iets anders|graffiti|bankje|hek|bushokje"),
 )
+#: A place in a sentence: a preposition and a name, a number or a recognisable place.
+_PLACE = re.compile(
+    r"\b(?:bij|op|aan|in|voor|naast|tegenover|achter|langs|onder)\s+(?:de|het|een)?\s*"
+    r"(?:[A-Z][\w'-]+(?:\s+\d+\w?)?|[\w-]+(?:straat|laan|weg|plein|park|singel|kade|gracht|dijk)\w*(?:\s+\d+\w?)?|"
+    r"station|school|kerk|markt|winkel\w*|supermarkt|bushalte|halte|speeltuin|brug|rotonde|kruising|"
+    r"bibliotheek|gemeentehuis|sportpark|haven|ingang|parkeerplaats|flat)\b"
+)
+#: Words that say what is wrong: with a category and a place, the opening message is the description.
+_PROBLEM = re.compile(
+    r"\b(kapot|stuk|defect|brandt niet|branden niet|doet het niet|los|lekt|verstopt|vol|gevaarlijk|"
+    r"beschadigd|omgevallen|scheef|gedumpt|ligt|liggen|staat|knippert|uit)\b"
+)
 _NO_CONTACT = re.compile(r"^\s*(nee|neen|geen|liever niet|hoeft niet|niet nodig|nee dank\w*|nee hoor)\b")
 
 
@@ -73,10 +83,19 @@ def parse_category(text: str, entities: list[dict], requested: bool) -> Any:
     if not requested:
         return None
     lowered = text.lower()
+    named = next((key for key in CATEGORIES if re.search(rf"\b{key}\b", lowered)), None)
+    if named:
+        return named
     for category, pattern in _KEYWORDS:
         if re.search(rf"\b({pattern})\b", lowered):
             return category
     return invalid("category")
+
+
+def find_place(text: str) -> str | None:
+    """A place named in a sentence ("bij het station", "in de Kerkstraat 12"), else ``None``."""
+    match = _PLACE.search(text)
+    return match[0] if match else None
 
 
 def parse_contact(text: str, intent: str | None, entities: list[dict], requested: bool) -> Any:
@@ -94,16 +113,40 @@ def parse_contact(text: str, intent: str | None, entities: list[dict], requested
     return invalid("contact")
 
 
-class ValidatePublicSpaceForm(FlowFormValidation):
+class ValidatePublicSpaceForm(FormValidation):
     """Validates ``public_space_form``."""
 
     slots = PS_SLOTS
-    trigger_intent = "report_public_space"
+    trigger_intents = frozenset({"report_public_space"})
     response_prefix = "ps"
     free_text_slots = frozenset({"ps_location", "ps_description"})
+    confirm_slot = "ps_confirm"
+    change_words = (
+        (r"\b(categorie|soort|onderwerp|wat voor)\b", ("ps_category",)),
+        (r"\b(plek|plaats|locatie|adres|waar|straat)\b", ("ps_location",)),
+        (r"\b(omschrijving|beschrijving|wat er (is|aan de hand))\b", ("ps_description",)),
+        (r"\b(contact|e-?mail|mail|telefoon\w*|nummer)\b", ("ps_contact",)),
+    )
 
     def name(self) -> str:
         return "validate_public_space_form"
+
+    def prefill(
+        self, text: str, intent: str | None, entities: list[dict], tracker: Tracker
+    ) -> dict[str, Any]:
+        """What the opening message says: the category, the place and (with both) the description."""
+        values = super().prefill(text, intent, entities, tracker)
+        if text.startswith("/"):
+            return values
+        category = parse_category(text, entities, requested=True)
+        if isinstance(category, str):
+            values["ps_category"] = category
+        place = find_place(text)
+        if place:
+            values["ps_location"] = place
+        if "ps_category" in values and place and _PROBLEM.search(text.lower()):
+            values["ps_description"] = text
+        return values
 
     def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
         if slot == "ps_category":
@@ -112,7 +155,7 @@ class ValidatePublicSpaceForm(FlowFormValidation):
             return parse_contact(text, intent, entities, requested)
         if slot == "ps_confirm":
             return parse_confirmation(text, intent, requested)
-        return None  # free text: FlowFormValidation takes the whole message when it is asked
+        return None  # free text: FormValidation takes the whole message when it is asked
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -186,9 +229,9 @@ class ActionPublicSpaceSubmit(Action):
         from actions.core import content_values
 
         reset = reset_events(PS_SLOTS)
-        if tracker.get_slot(HANDOFF_SLOT) or tracker.get_slot(STOP_SLOT):
+        if ended_early(tracker.get_slot):
             return reset
-        if tracker.get_slot("ps_confirm") == NO:
+        if tracker.get_slot("ps_confirm") != YES:
             dispatcher.utter_message(response="utter_ps_not_sent")
             return reset
         summary = _summary_values(tracker)

@@ -17,15 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dormer import LAST_ANSWERS_SLOT, answers_summary, product_key_for
+from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import DIAMETER, MeasurementError
-from actions.permit_form import (
-    BOOKKEEPING_SLOTS,
-    HANDOFF_SLOT,
-    PermitFormValidation,
-    format_number,
-    invalid,
-    is_invalid,
-)
+from actions.parsing import format_number
 from actions.permit_parsing import (
     keyword_yes_no,
     parse_tree_location,
@@ -108,7 +102,7 @@ def parse_tree_answer(
     entities: list[dict],
     ordinance: TreeOrdinance | None = None,
 ) -> Any:
-    """Read one tree answer from a message (see :meth:`PermitFormValidation.parse`)."""
+    """Read one tree answer from a message (see :meth:`FormValidation.parse`)."""
     from_button = _entity(entities, slot)
     if from_button is not None:
         return from_button
@@ -131,12 +125,15 @@ def _ordinance() -> TreeOrdinance | None:
         return None
 
 
-class ValidateTreeForm(PermitFormValidation):
+class ValidateTreeForm(FormValidation):
     """Validates the answers of ``tree_form`` and skips questions that no longer matter."""
 
     slots = TREE_SLOTS
-    trigger_intent = "permit_check_tree"
+    trigger_intents = frozenset({"permit_check_tree"})
+    unknown_slots = frozenset(TREE_SLOTS)
+    offer_human_response = "utter_permit_offer_human"
     response_prefix = "tree"
+    extra_slots = (TRUNK_PENDING_SLOT,)
 
     def name(self) -> str:
         return "validate_tree_form"

@@ -11,11 +11,7 @@ from typing import Any
 
 from actions.clients.base import ApiKeyClient
 from actions.config import Settings
-
-
-def normalise_postcode(postcode: str) -> str:
-    """Return ``postcode`` as the BAG writes it: four digits and two capitals, no space."""
-    return "".join(postcode.split()).upper()
+from actions.parsing.address import compact_postcode
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ class AddressesClient(ApiKeyClient):
 
     async def find(self, postcode: str, huisnummer: int) -> list[BagAdres]:
         """Return the addresses with this postcode and house number (all letters/additions)."""
-        params = {"postcode": normalise_postcode(postcode), "huisnummer": str(huisnummer)}
+        params = {"postcode": compact_postcode(postcode), "huisnummer": str(huisnummer)}
         data = await self.request_json("GET", "adressen", params=params)
         items = (data.get("_embedded") or {}).get("adressen") or []
         return [self.parse(BagAdres.from_json, item) for item in items]

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from actions.clients.addresses import normalise_postcode
 from actions.clients.base import BackendClient
 from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.parsing.address import compact_postcode
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class WasteClient(BackendClient):
             BackendNotFound: The address is not in the calendar.
         """
         params = {
-            "postcode": normalise_postcode(postcode),
+            "postcode": compact_postcode(postcode),
             "huisnummer": str(huisnummer),
             "vanaf": from_date.isoformat(),
         }

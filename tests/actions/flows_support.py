@@ -150,6 +150,7 @@ class Conversation:
         self.messages: list[dict[str, Any]] = []
         self.sender_id = f"flow-test-{uuid.uuid4().hex[:8]}"
         self._turn = 0
+        self._active = True
 
     def tracker(self, latest: dict[str, Any] | None = None) -> Tracker:
         """A tracker with the current slots and ``latest`` as the latest message."""
@@ -169,9 +170,19 @@ class Conversation:
             events=[event],
             paused=False,
             followup_action=None,
-            active_loop={"name": self.form, "validate": True},
+            active_loop={"name": self.form, "validate": True} if self._active else {},
             latest_action_name="action_listen",
         )
+
+    async def start(
+        self, text: str, intent: str, entities: list[tuple[str, Any]] | None = None
+    ) -> list[str]:
+        """The message that starts the form (not active yet: Rasa activates it with this message)."""
+        self._active = False
+        try:
+            return await self.say(text, intent, entities)
+        finally:
+            self._active = True
 
     async def say(
         self, text: str, intent: str = "inform", entities: list[tuple[str, Any]] | None = None

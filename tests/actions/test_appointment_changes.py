@@ -99,7 +99,7 @@ async def test_wrong_contact_details_show_and_change_nothing() -> None:
     assert await conv.say("geen idee") == ["utter_appt_invalid_verify"]
     assert conv.requested == "appt_verify"
     assert conv.slots.get("appt_current") is None
-    assert await conv.say("06 12345678") == ["utter_flow_offer_human"]  # third wrong answer in a row
+    assert await conv.say("06 12345678") == ["utter_form_offer_human"]  # third wrong answer in a row
     assert conv.slots["appt_verify"] is None
     async with AppointmentsClient.from_settings() as client:
         assert not (await client.get(reference)).cancelled

@@ -14,7 +14,7 @@ from actions.appointments import (
     ValidateAppointmentForm,
 )
 from actions.clients.appointments import AppointmentsClient
-from actions.dates import is_working_day
+from actions.parsing.dates import is_working_day
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_faults,
@@ -143,7 +143,7 @@ async def test_several_answers_and_a_correction_of_the_day() -> None:
     )
     assert conv.slots["appt_date"] == first.isoformat()
     assert conv.requested == "appt_slot"
-    assert await conv.say(f"nee, liever {dutch(second)}", intent="deny") == ["utter_permit_answer_changed"]
+    assert await conv.say(f"nee, liever {dutch(second)}", intent="deny") == ["utter_form_answer_changed"]
     assert conv.slots["appt_date"] == second.isoformat()
     assert all(o["id"].startswith(f"rijbewijs-{second:%Y%m%d}") for o in conv.slots["appt_options"])
     assert conv.requested == "appt_slot"
@@ -157,7 +157,7 @@ async def test_side_question_then_three_wrong_times_offer_a_human() -> None:
     assert conv.requested == "appt_slot"
     assert await conv.say("maakt niet uit") == ["utter_appt_invalid_slot"]
     assert await conv.say("23:00") == ["utter_appt_invalid_slot"]
-    assert await conv.say("geen idee") == ["utter_flow_offer_human"]
+    assert await conv.say("geen idee") == ["utter_form_offer_human"]
     assert conv.requested is None
     messages, _ = await conv.run(ActionAppointmentSubmit())
     assert messages == []
@@ -167,11 +167,11 @@ async def test_system_down_while_choosing_a_day(backend_faults: Any) -> None:  #
     conv = conversation(appt_product="paspoort", requested_slot="appt_date")
     backend_faults("down@/afspraken")
     assert await conv.say(dutch(working_day(2))) == ["utter_appt_unavailable"]
-    assert conv.slots["flow_stopped"] is True
+    assert conv.slots["form_stopped"] is True
     assert conv.requested is None
     messages, _ = await conv.run(ActionAppointmentSubmit())
     assert messages == []
-    assert conv.slots["flow_stopped"] is None
+    assert conv.slots["form_stopped"] is None
 
 
 async def test_system_down_when_booking_books_nothing(backend_faults: Any) -> None:  # noqa: F811

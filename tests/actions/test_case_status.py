@@ -126,7 +126,7 @@ async def test_three_wrong_numbers_offer_a_human() -> None:
     conv = conversation(token_metadata(ANNA_BSN))
     await conv.say("mijn aanvraag")
     await conv.say("vorige week ingediend")
-    assert await conv.say("123") == ["utter_flow_offer_human"]
+    assert await conv.say("123") == ["utter_form_offer_human"]
     assert conv.requested is None
     assert await answer(conv) == []
 

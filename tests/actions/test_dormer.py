@@ -105,7 +105,7 @@ async def test_correction_of_an_earlier_answer(make_tracker) -> None:
     )
     assert slots["dormer_roof_side"] == "voor"
     assert "dormer_townscape" not in slots  # the "nee" was not an answer to the townscape question
-    assert "utter_permit_answer_changed" in responses
+    assert "utter_form_answer_changed" in responses
     assert slots["requested_slot"] == "dormer_townscape"
 
 
@@ -147,7 +147,7 @@ async def test_invalid_height_is_explained(make_tracker, text: str, response: st
     slots, responses = await _validate(make_tracker, text, requested="dormer_height")
     assert slots["dormer_height"] is None
     assert responses == [response]
-    assert slots["permit_invalid_count"] == 1
+    assert slots["form_invalid_count"] == 1
 
 
 async def test_third_invalid_answer_offers_a_human_and_stops(make_tracker) -> None:
@@ -155,10 +155,10 @@ async def test_third_invalid_answer_offers_a_human_and_stops(make_tracker) -> No
         make_tracker,
         "veel",
         requested="dormer_height",
-        slots={"permit_invalid_count": 2.0, "permit_invalid_slot": "dormer_height"},
+        slots={"form_invalid_count": 2.0, "form_invalid_slot": "dormer_height"},
     )
     assert responses == ["utter_permit_offer_human"]
-    assert slots["permit_handoff"] is True
+    assert slots["form_handoff"] is True
     assert slots["requested_slot"] is None
 
 
@@ -167,10 +167,10 @@ async def test_invalid_count_restarts_for_another_question(make_tracker) -> None
         make_tracker,
         "veel",
         requested="dormer_height",
-        slots={"permit_invalid_count": 2.0, "permit_invalid_slot": "dormer_monument"},
+        slots={"form_invalid_count": 2.0, "form_invalid_slot": "dormer_monument"},
     )
     assert responses == ["utter_dormer_invalid_no_number"]
-    assert slots["permit_invalid_count"] == 1
+    assert slots["form_invalid_count"] == 1
 
 
 async def _verdict(make_tracker, answers: dict[str, Any]):
@@ -201,6 +201,6 @@ async def test_verdict_action(make_tracker, changes: dict[str, Any], verdict: st
 
 
 async def test_verdict_after_handoff_says_nothing(make_tracker) -> None:
-    slots, responses = await _verdict(make_tracker, {"permit_handoff": True})
+    slots, responses = await _verdict(make_tracker, {"form_handoff": True})
     assert responses == []
-    assert slots["permit_handoff"] is None
+    assert slots["form_handoff"] is None

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handoff, tickets
+from actions import handoff, parsing, tickets
 from actions.clients import klantinteracties
 from actions.content import get_content
 from tests.conftest import TrackerFactory
@@ -52,7 +52,7 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     ],
 )
 def test_valid_dutch_phone_numbers_are_normalised(text: str, expected: str) -> None:
-    assert handoff.normalize_phone(text) == expected
+    assert parsing.normalise_phone(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -69,12 +69,12 @@ def test_valid_dutch_phone_numbers_are_normalised(text: str, expected: str) -> N
     ],
 )
 def test_invalid_phone_numbers_are_refused(text: str) -> None:
-    assert handoff.normalize_phone(text) is None
+    assert parsing.normalise_phone(text) is None
 
 
 def test_display_phone() -> None:
-    assert handoff.display_phone("+31612345678") == "06 12345678"
-    assert handoff.display_phone("+31201234567") == "020 1234567"
+    assert parsing.display_phone("+31612345678") == "06 12345678"
+    assert parsing.display_phone("+31201234567") == "020 1234567"
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_display_phone() -> None:
     ],
 )
 def test_email_validation(text: str, expected: str | None) -> None:
-    assert handoff.normalize_email(text) == expected
+    assert parsing.find_email(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,8 @@ async def run_form(tracker: Any) -> tuple[CollectingDispatcher, dict[str, Any]]:
     return dispatcher, slot_events(events)
 
 
-async def test_required_slots_depend_on_preference_and_topic(make_tracker: TrackerFactory) -> None:
+async def test_required_slots_depend_on_preference_not_on_the_topic(make_tracker: TrackerFactory) -> None:
+    """The ticket carries the resident's own question, also when a (perhaps stale) topic is set."""
     form = handoff.ValidateHandoffForm()
     names = form.domain_slots(domain())
     chat = make_tracker(slots={"contact_preference": "chat"})
@@ -131,6 +132,7 @@ async def test_required_slots_depend_on_preference_and_topic(make_tracker: Track
     assert await form.required_slots(names, CollectingDispatcher(), phone_with_topic, domain()) == [
         "contact_preference",
         "handoff_phone",
+        "handoff_summary",
         "handoff_confirm",
     ]
     assert "handoff_email" in await form.required_slots(names, CollectingDispatcher(), email, domain())
@@ -181,13 +183,14 @@ async def test_invalid_answer_is_explained_and_counted(make_tracker: TrackerFact
         slots={
             "requested_slot": "handoff_phone",
             "contact_preference": "telefoon",
-            "handoff_invalid_count": 1.0,
+            "form_invalid_count": 1.0,
+            "form_invalid_slot": "handoff_phone",
         },
         active_loop="handoff_form",
     )
     dispatcher, slots = await run_form(tracker)
     assert responses(dispatcher) == ["utter_handoff_invalid_phone"]
-    assert slots["handoff_phone"] is None and slots["handoff_invalid_count"] == 2.0
+    assert slots["handoff_phone"] is None and slots["form_invalid_count"] == 2.0
     assert slots["requested_slot"] == "handoff_phone"
 
 
@@ -198,7 +201,8 @@ async def test_third_invalid_answer_gives_the_phone_number_and_stops(make_tracke
         slots={
             "requested_slot": "handoff_email",
             "contact_preference": "e-mail",
-            "handoff_invalid_count": 2.0,
+            "form_invalid_count": 2.0,
+            "form_invalid_slot": "handoff_email",
         },
         active_loop="handoff_form",
     )
@@ -206,7 +210,7 @@ async def test_third_invalid_answer_gives_the_phone_number_and_stops(make_tracke
     assert responses(dispatcher) == ["utter_handoff_give_up"]
     phone = get_content().contact["phone"]
     assert dispatcher.messages[0]["phone"] == phone
-    assert slots["handoff_gave_up"] is True and slots["requested_slot"] is None
+    assert slots["form_handoff"] is True and slots["requested_slot"] is None
 
 
 async def test_valid_answer_resets_the_counter(make_tracker: TrackerFactory) -> None:
@@ -216,13 +220,14 @@ async def test_valid_answer_resets_the_counter(make_tracker: TrackerFactory) -> 
         slots={
             "requested_slot": "handoff_confirm",
             "contact_preference": "chat",
-            "handoff_invalid_count": 2.0,
+            "form_invalid_count": 2.0,
+            "form_invalid_slot": "handoff_confirm",
             "handoff_summary": "vraag",
         },
         active_loop="handoff_form",
     )
     _, slots = await run_form(tracker)
-    assert slots["handoff_confirm"] is True and slots["handoff_invalid_count"] is None
+    assert slots["handoff_confirm"] == "ja" and slots["form_invalid_count"] is None
     assert slots["requested_slot"] is None
 
 
@@ -238,9 +243,9 @@ async def test_cancel_fills_nothing_so_the_rules_can_stop_the_form(make_tracker:
 
 
 async def test_a_new_form_starts_with_a_fresh_invalid_count(make_tracker: TrackerFactory) -> None:
-    tracker = make_tracker(intent="request_human", text="medewerker", slots={"handoff_invalid_count": 2.0})
+    tracker = make_tracker(intent="request_human", text="medewerker", slots={"form_invalid_count": 2.0})
     _, slots = await run_form(tracker)
-    assert slots["handoff_invalid_count"] is None
+    assert slots["form_invalid_count"] is None
     assert slots["requested_slot"] == "contact_preference"
 
 
@@ -305,7 +310,7 @@ def confirmed_tracker(make_tracker: TrackerFactory, **slots: Any) -> Any:
     values = {
         "contact_preference": "chat",
         "handoff_summary": "Wanneer wordt het grofvuil opgehaald?",
-        "handoff_confirm": True,
+        "handoff_confirm": "ja",
     }
     values.update(slots)
     history = [
@@ -393,9 +398,9 @@ async def test_deny_sends_nothing(
 async def test_after_giving_up_nothing_more_is_said(sqlite_db: str, make_tracker: TrackerFactory) -> None:
     dispatcher = CollectingDispatcher()
     events = await handoff.ActionHandoffSubmit().run(
-        dispatcher, make_tracker(slots={"handoff_gave_up": True}), domain()
+        dispatcher, make_tracker(slots={"form_handoff": True}), domain()
     )
-    assert dispatcher.messages == [] and slot_events(events)["handoff_gave_up"] is None
+    assert dispatcher.messages == [] and slot_events(events)["form_handoff"] is None
     assert tickets.list_tickets(None) == []
 
 

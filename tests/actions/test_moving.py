@@ -9,7 +9,6 @@ import pytest
 
 from actions import outbox
 from actions.clients.zaken import ZakenClient
-from actions.dates import format_date
 from actions.moving import (
     ActionAskMoveConfirm,
     ActionMoveStart,
@@ -20,6 +19,7 @@ from actions.moving import (
     parse_household,
     parse_people,
 )
+from actions.parsing.dates import format_date
 from actions.zaak_submission import ZAKEN_CREATE
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
@@ -147,7 +147,7 @@ async def test_correction_of_the_house_number() -> None:
     await conv.say("9999 AA 12")
     assert conv.requested == "move_date"
     responses = await conv.say("nee, het is 9999 AA 14", intent="deny")
-    assert responses == ["utter_permit_answer_changed"]
+    assert responses == ["utter_form_answer_changed"]
     assert conv.slots["move_house_number"] == "14"
     assert conv.slots["move_address"].startswith("Voorbeeldstraat 14")
     assert conv.requested == "move_date"
@@ -240,12 +240,12 @@ async def test_three_wrong_answers_offer_a_human() -> None:
     await conv.say("9999 AA 12")
     assert await conv.say("geen idee") == ["utter_move_invalid_no_date"]
     assert await conv.say("31 februari") == ["utter_move_invalid_impossible_date"]
-    assert await conv.say("blabla") == ["utter_flow_offer_human"]
+    assert await conv.say("blabla") == ["utter_form_offer_human"]
     assert conv.requested is None
     messages, _ = await conv.run(ActionMoveSubmit())
     assert messages == []  # nothing sent, nothing said twice
     assert outbox.entries(ZAKEN_CREATE) == []
-    assert conv.slots["permit_handoff"] is None
+    assert conv.slots["form_handoff"] is None
 
 
 async def test_deny_sends_nothing() -> None:

@@ -32,7 +32,7 @@ async def test_it_is_a_monument_after_all_gives_the_new_verdict_at_once(make_tra
     )
     slots = _slots(events)
     assert slots["dormer_verdict"] == "permit_required"
-    assert responses[0] == "utter_permit_answer_changed"
+    assert responses[0] == "utter_form_answer_changed"
     assert "utter_dormer_reason_monument" in responses
     assert slots["permit_last_answers"]["answers"]["dormer_monument"] == "ja"
 
@@ -40,7 +40,7 @@ async def test_it_is_a_monument_after_all_gives_the_new_verdict_at_once(make_tra
 async def test_a_change_that_needs_more_answers_continues_the_form(make_tracker) -> None:
     last = {"check": "dormer", "answers": {"dormer_building_type": "woonwagen"}}
     events, responses = await _reopen(make_tracker, "sorry, het is gewoon een rijtjeshuis", last, "inform")
-    assert responses == ["utter_permit_answer_changed"]
+    assert responses == ["utter_form_answer_changed"]
     assert _slots(events)["dormer_building_type"] == "woning"
     assert {"event": "followup", "name": "dormer_form"} in [
         {"event": e["event"], "name": e.get("name")} for e in events if e["event"] == "followup"

@@ -105,9 +105,8 @@ async def test_with_identity_the_resident_is_linked() -> None:
 
 async def test_typed_category_and_free_text_with_another_intent() -> None:
     conv = conversation(slots={"requested_slot": "ps_category"})
+    # a typed category that NLU reads as the form's own trigger intent is an answer, not a restart
     await conv.say("er ligt een losse tegel", intent="report_public_space")
-    assert conv.slots.get("ps_category") is None  # the trigger intent itself is not an answer
-    await conv.say("een losse stoeptegel")
     assert conv.slots["ps_category"] == "stoep"
     await conv.say("Voorbeeldstraat 3")
     # A description that NLU reads as another topic is still the description; its category word
@@ -132,7 +131,7 @@ async def test_contact_correction() -> None:
     conv = conversation()
     await fill(conv, contact="piet@example.org", contact_intent="inform")
     responses = await conv.say("nee, mijn e-mailadres is k.smit@example.org", intent="deny")
-    assert responses == ["utter_permit_answer_changed"]
+    assert responses == ["utter_form_answer_changed"]
     assert conv.slots["ps_contact"] == "k.smit@example.org"
     assert conv.requested == "ps_confirm"
 
@@ -141,7 +140,7 @@ async def test_three_wrong_answers_offer_a_human() -> None:
     conv = conversation(slots={"requested_slot": "ps_category"})
     assert await conv.say("hallo") == ["utter_ps_invalid_category"]
     assert await conv.say("dat weet ik niet precies") == ["utter_ps_invalid_category"]
-    assert await conv.say("??") == ["utter_flow_offer_human"]
+    assert await conv.say("??") == ["utter_form_offer_human"]
     assert conv.requested is None
     messages, _ = await conv.run(ActionPublicSpaceSubmit())
     assert messages == []
@@ -150,7 +149,7 @@ async def test_three_wrong_answers_offer_a_human() -> None:
 
 async def test_too_short_description_and_dont_know() -> None:
     conv = conversation(slots={"requested_slot": "ps_location", "ps_category": "groen"})
-    assert await conv.say("weet ik niet", intent="dont_know") == ["utter_ps_invalid_location"]
+    assert await conv.say("weet ik niet", intent="dont_know") == ["utter_ps_dont_know_ps_location"]
     await conv.say("in het park")
     assert await conv.say("kapot") == ["utter_ps_invalid_description"]
     assert conv.requested == "ps_description"

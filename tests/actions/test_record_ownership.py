@@ -110,7 +110,7 @@ async def test_failed_checks_are_limited_per_conversation_over_references() -> N
     conv = Conversation(ValidateAppointmentCancelForm(), slots={"requested_slot": "appt_reference"})
     for reference in references[:limit]:
         conv.slots.update(requested_slot="appt_reference", appt_reference=None, appt_verify=None)
-        conv.slots.update(permit_invalid_count=None, permit_invalid_slot=None)
+        conv.slots.update(form_invalid_count=None, form_invalid_slot=None)
         await conv.say(reference)
         await conv.say("gok@example.org")
     conv.slots.update(requested_slot="appt_reference", appt_reference=None, appt_verify=None)

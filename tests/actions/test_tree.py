@@ -116,7 +116,7 @@ async def test_several_answers_and_a_correction(make_tracker) -> None:
         slots={"tree_protected": "nee", "tree_location": "eigen_tuin"},
     )
     assert slots["tree_location"] == "openbaar"
-    assert "utter_permit_answer_changed" in responses
+    assert "utter_form_answer_changed" in responses
 
 
 async def test_dont_know(make_tracker) -> None:

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions.config import Settings
-from actions.dates import is_working_day
+from actions.parsing.dates import is_working_day
 
 pytestmark = pytest.mark.model
 

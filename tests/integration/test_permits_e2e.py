@@ -109,7 +109,7 @@ def test_a_side_roof_slope_gets_a_yes_no_follow_up(conversation) -> None:
     asked, slots = _check(talk, DORMER_START, answers)
     assert asked.count("dormer_roof_side") == 2, talk.history()
     assert slots["dormer_verdict"] == "permit_required", talk.history()
-    assert slots["permit_invalid_count"] is None
+    assert slots["form_invalid_count"] is None
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_crisis_inside_the_dormer_check_pauses_it_and_it_resumes(conversation) -
     tracker = talk.tracker()
     assert not (tracker.get("active_loop") or {}).get("name")
     assert tracker["slots"]["paused_form"] == "dormer_form"
-    assert tracker["slots"]["permit_invalid_count"] is None
+    assert tracker["slots"]["form_invalid_count"] is None
     talk.say("nee")  # no human: continue with the question
     assert talk.requested_slot == asked_before, talk.history()
     talk.answer(DORMER_OK)

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from actions.auth import issue_token
-from actions.dates import is_working_day
+from actions.parsing.dates import is_working_day
 from tests.integration.conftest import WEBCHAT_PORT, WHATSAPP_APP_SECRET
 from tests.integration.test_privacy_e2e import whatsapp_payload
 

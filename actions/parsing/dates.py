@@ -20,6 +20,8 @@ from typing import Literal
 import dateparser
 import holidays
 
+from actions.parsing.numbers import NUMBER_WORDS
+
 Preference = Literal["future", "nearest"]
 
 MONTHS = {
@@ -33,17 +35,6 @@ MONTH_NAMES = (
     "januari", "februari", "maart", "april", "mei", "juni",
     "juli", "augustus", "september", "oktober", "november", "december",
 )  # fmt: skip
-NUMBER_WORDS = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-}
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = "|".join(WEEKDAYS)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from actions.dates import ImpossibleDateError, format_date, has_date, is_working_day, parse_date
+from actions.parsing.dates import ImpossibleDateError, format_date, has_date, is_working_day, parse_date
 
 #: Saturday 28 November 2026.
 TODAY = date(2026, 11, 28)

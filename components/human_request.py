@@ -1,0 +1,92 @@
+"""NLU component: an explicit request for a human wins over any topic in the same message.
+
+"ik wil toch een medewerker, mijn rijbewijs is gestolen" names a topic (driving licence) and asks for
+a person; the classifier may pick the topic. :class:`HumanRequestOverride` runs after the classifiers
+and sets the intent to ``request_human`` when the message clearly asks for a person, so the handoff
+starts (its form takes the message text as the resident's question). Questions whether the assistant
+is a person ("ben jij een mens?") and negations ("ik hoef geen medewerker") are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+HUMAN_INTENT = "request_human"
+#: Intents that already lead to a person, or that a request pattern must not override.
+KEEP_INTENTS = frozenset(
+    {HUMAN_INTENT, "answer_not_helpful", "bot_challenge", "human_reply", "cancel", "ask_ticket_status"}
+)
+#: "de medewerker" is one the resident already has (a question about a ticket), not a request.
+_KNOWN_EMPLOYEE = re.compile(r"\b(de|die|uw|jullie)\s+(medewerker|ambtenaar)\w*")
+_REQUEST = re.compile(
+    r"\b(medewerker|ambtenaar|mens(en)?\s+spreken|(echt|echte)\s+(mens|persoon)|"
+    r"iemand\s+(van\s+de\s+gemeente\s+)?(spreken|aan\s+de\s+lijn|aan\s+de\s+telefoon)|"
+    r"(een\s+)?persoon\s+spreken|met\s+iemand\s+(praten|bellen)|een\s+mens\b)"
+)
+_NEGATED = re.compile(r"\b(geen|niet|zonder)\s+(een\s+)?(medewerker|mens|persoon|ambtenaar)")
+_ASKS_WHAT_THE_BOT_IS = re.compile(r"\b(ben|bent|is)\s+(je|jij|u|dit|dat)\b")
+
+
+def asks_for_a_human(text: str) -> bool:
+    """Whether ``text`` explicitly asks for a person (not a negation, not "ben jij een mens?")."""
+    lowered = _KNOWN_EMPLOYEE.sub(" ", text.lower())
+    if not _REQUEST.search(lowered) or _NEGATED.search(lowered):
+        return False
+    return not _ASKS_WHAT_THE_BOT_IS.search(lowered)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class HumanRequestOverride(GraphComponent):
+    """Sets ``request_human`` for messages that explicitly ask for a person (after the classifiers)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> HumanRequestOverride:
+        """Create the component."""
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to learn."""
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Override the intent of explicit requests for a human."""
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            text = message.get(TEXT) or ""
+            if intent in KEEP_INTENTS or text.startswith("/") or message.get("input_problem"):
+                continue
+            if not asks_for_a_human(text):
+                continue
+            message.set(
+                INTENT, {INTENT_NAME_KEY: HUMAN_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+            )
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != HUMAN_INTENT
+            ]
+            message.set(
+                INTENT_RANKING_KEY,
+                [{INTENT_NAME_KEY: HUMAN_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, *ranking],
+                add_to_output=True,
+            )
+        return messages

@@ -1,0 +1,44 @@
+"""An explicit request for a human wins over a topic in the same message (components/human_request.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.human_request import HumanRequestOverride, asks_for_a_human
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik wil toch een medewerker, mijn rijbewijs is gestolen", True),
+        ("medewerker", True),
+        ("kan ik iemand van de gemeente spreken over mijn paspoort", True),
+        ("ik wil een mens spreken", True),
+        ("ben jij een mens?", False),
+        ("ik hoef geen medewerker", False),
+        ("heeft de medewerker al geantwoord?", False),
+        ("wat kost een paspoort", False),
+    ],
+)
+def test_asks_for_a_human(text: str, expected: bool) -> None:
+    assert asks_for_a_human(text) is expected
+
+
+def test_the_override_sets_request_human_and_keeps_the_ranking() -> None:
+    message = Message(
+        data={
+            "text": "ik wil toch een medewerker, mijn rijbewijs is gestolen",
+            "intent": {"name": "driving_licence", "confidence": 0.8},
+            "intent_ranking": [{"name": "driving_licence", "confidence": 0.8}],
+        }
+    )
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "request_human"
+    assert [r["name"] for r in result.get("intent_ranking")] == ["request_human", "driving_licence"]
+
+
+def test_a_button_payload_is_left_alone() -> None:
+    message = Message(data={"text": "/passport_id_card", "intent": {"name": "passport_id_card"}})
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "passport_id_card"
