@@ -57,6 +57,9 @@ class ActionSignalsOffer(Action):
         if verified_bsn(tracker) is None:
             dispatcher.utter_message(response="utter_signals_need_login")
             return []
+        # what is sent; which data and where it arrives; how to stop + the question (Ja/Nee)
+        dispatcher.utter_message(response="utter_signals_explain_what")
+        dispatcher.utter_message(response="utter_signals_explain_data")
         dispatcher.utter_message(response="utter_signals_explain")
         return []
 
