@@ -27,10 +27,11 @@ logger = logging.getLogger(__name__)
 
 AOW_INTENT = "aow_pension"
 AOW_RULE_KIND = "aow_age"
-#: Birth years the assistant accepts in a message (people who ask about their AOW).
-FIRST_YEAR, LAST_YEAR = 1900, 2030
+#: Birth years the assistant accepts in a message. A later year is read as the year the resident
+#: names for something else ("ik word 67 in 2028"), not as a birth year.
+FIRST_YEAR, LAST_YEAR = 1900, 1999
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
-_YEAR = re.compile(r"\b(19\d{2}|20[0-3]\d)\b")
+_YEAR = re.compile(r"\b(19\d{2})\b")
 
 
 def aow_table() -> tuple[AowRow, ...]:

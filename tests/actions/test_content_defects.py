@@ -134,6 +134,16 @@ async def test_the_aow_date_comes_from_the_signal_table(make_tracker, monkeypatc
     assert "68 jaar" in " ".join(texts(dispatcher))
 
 
+async def test_a_year_that_is_not_a_birth_year_gets_the_general_answer(make_tracker) -> None:
+    from actions.aow import ActionAowAnswer
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent="aow_pension", text="ik word 67 in 2028, wat moet ik doen")
+    await ActionAowAnswer().run(dispatcher, tracker, DOMAIN)
+    sent = [m["response"] for m in dispatcher.messages]
+    assert "utter_aow_ages" in sent and "utter_aow_date_not_fixed" not in sent
+
+
 def test_the_aow_action_reads_the_table_of_the_signal_rule() -> None:
     from actions.aow import aow_table
     from signals.rules import load_rules
