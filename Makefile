@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help install run shell test test-unit test-model test-core test-nlu test-browser validate lint \
-        train nlu-report bench purge signals lock clean services
+        train nlu-report bench bench-xsid purge signals lock clean services
 
 help:
 	@echo "make run     install what is missing, train if needed, start the assistant on localhost"
@@ -98,6 +98,9 @@ nlu-report: $(MODEL)
 
 bench: install
 	$(PY) scripts/bench.py $(ARGS)
+
+bench-xsid: install
+	$(PY) scripts/bench_xsid.py $(ARGS)
 
 purge: install
 	$(PY) -m privacy.purge

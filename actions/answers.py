@@ -34,6 +34,8 @@ NLU_FALLBACK = "nlu_fallback"
 CURRENT_TOPIC_SLOT = "current_topic"
 #: "<product key>:<n>": the same topic asked n times in a row (n = 0: the first answer).
 TOPIC_DEPTH_SLOT = "topic_depth"
+#: Self-check topics: a question about the costs also gets the processing time of the permit.
+PERMIT_CHECK_INTENTS = frozenset({"permit_check_dormer", "permit_check_tree"})
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -221,7 +223,11 @@ class ActionAnswerFollowup(Action):
         response = FOLLOWUP_RESPONSES.get(latest_intent(tracker) or "", "utter_followup_costs")
         if response == "utter_followup_documents" and not product.bring:
             response = "utter_followup_documents_none"
-        dispatcher.utter_message(response=response, **product_values(content, product))
+        values = product_values(content, product)
+        dispatcher.utter_message(response=response, **values)
+        if response == "utter_followup_costs" and product.intent in PERMIT_CHECK_INTENTS:
+            # "en wat kost die vergunning?" after a self-check: the fee and how long a decision takes
+            dispatcher.utter_message(response="utter_followup_duration", **values)
         return [SlotSet(CURRENT_TOPIC_SLOT, product.key)]
 
 

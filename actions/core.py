@@ -190,13 +190,18 @@ class ActionCancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        loop = (tracker.active_loop or {}).get("name")
+        # A form paused by the safety layer (actions/safety.py) is stopped the same way.
+        loop = (tracker.active_loop or {}).get("name") or tracker.get_slot("paused_form")
         if not loop:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         form = (domain.get("forms") or {}).get(loop) or {}
         slots = form.get("required_slots") or []
-        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: list[EventType] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("paused_form", None),
+        ]
         events += [SlotSet(slot, None) for slot in slots]
         dispatcher.utter_message(response="utter_cancelled")
         return events

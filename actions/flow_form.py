@@ -56,6 +56,7 @@ CONTROL_INTENTS = frozenset(
         "goodbye",
         "thank",
         "dont_know",
+        "crisis",  # the safety layer answers it (actions/safety.py); never a form answer
     }
 )
 YES, NO = "ja", "nee"

@@ -186,7 +186,7 @@ class ValidateHandoffForm(FormValidationAction):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = (message.get("text") or "").strip()
-        if requested not in FORM_SLOTS or intent == "cancel":
+        if requested not in FORM_SLOTS or intent in ("cancel", "crisis"):
             return []
         if requested == PREFERENCE:
             value: Any = parse_preference(text, message.get("entities") or [])

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Intents whose message is read as an answer to the requested question.
 ANSWER_INTENTS = frozenset({"inform", "affirm", "deny", "dont_know", "nlu_fallback", "out_of_scope"})
+#: Intents whose message is never read as an answer, not even partly (the safety layer answers them).
+NEVER_ANSWER_INTENTS = frozenset({"crisis"})
 MAX_INVALID_ANSWERS = 3
 INVALID_COUNT_SLOT = "permit_invalid_count"
 INVALID_SLOT_SLOT = "permit_invalid_slot"
@@ -157,6 +159,8 @@ class PermitFormValidation(FormValidationAction, ABC):
         intent = (message.get("intent") or {}).get("name")
         text = message.get("text") or ""
         entities = message.get("entities") or []
+        if intent in NEVER_ANSWER_INTENTS:
+            return []
         requested = tracker.get_slot("requested_slot")
         if requested not in self.slots:
             requested = None

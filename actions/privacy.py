@@ -1,9 +1,10 @@
 """Privacy notice: ask kindly not to share health or criminal-record information in the chat.
 
 ``components.privacy_guard.PrivacyGuard`` adds ``privacy.categories`` to the parse data of each
-message. When the latest message holds health or criminal-record information, the resident is told
-(``utter_privacy_special_category``) that this chat is not the place for it and where it can be
-shared safely: the wijkteam, by phone. Then the conversation simply continues.
+message. When the latest message holds health or criminal-record information, the resident is told, in the
+variant that fits (``utter_privacy_health`` / ``utter_privacy_criminal``), that they need not tell it
+to be helped; for health, where to talk about it (the wijkteam). When health is the subject asked
+about (Wmo, jeugd, mantelzorg) only one short line is said. Then the conversation simply continues.
 
 Use :func:`privacy_notice` inside other actions (e.g. the topic answer and the fallback) or run
 ``action_privacy_notice`` as a step. The notice is given once per session
@@ -22,7 +23,10 @@ from rasa_sdk.executor import CollectingDispatcher
 logger = logging.getLogger(__name__)
 
 PRIVACY_KEY = "privacy"
-SPECIAL_CATEGORIES = frozenset({"health", "criminal"})
+HEALTH, CRIMINAL = "health", "criminal"
+SPECIAL_CATEGORIES = frozenset({HEALTH, CRIMINAL})
+#: Topics about health itself: a health mention there gets one short line, nothing more.
+HEALTH_SUBJECT_INTENTS = frozenset({"wmo_support", "youth_care", "informal_care"})
 NOTICE_GIVEN_SLOT = "privacy_notice_given"
 
 
@@ -49,7 +53,12 @@ def wijkteam_values() -> dict[str, Any]:
 
 
 def privacy_notice(dispatcher: CollectingDispatcher, tracker: Tracker, once: bool = True) -> list[EventType]:
-    """Utter the notice if the latest message holds special-category data.
+    """Utter the notice that fits what the latest message holds (health and/or criminal record).
+
+    * criminal-record information: ``utter_privacy_criminal`` (never said for health alone);
+    * health information: ``utter_privacy_health`` (with where to talk about it: the wijkteam), or,
+      when health *is* the subject asked about (Wmo, jeugd, mantelzorg), only the one short line
+      ``utter_privacy_health_short``.
 
     Args:
         dispatcher: the action's dispatcher.
@@ -59,15 +68,23 @@ def privacy_notice(dispatcher: CollectingDispatcher, tracker: Tracker, once: boo
     Returns:
         The events to return from the calling action (empty when no notice was given).
     """
-    if not special_categories(tracker):
+    categories = special_categories(tracker)
+    if not categories:
         return []
     if once and tracker.get_slot(NOTICE_GIVEN_SLOT):
         return []
-    values = wijkteam_values()
-    if values:
-        dispatcher.utter_message(response="utter_privacy_special_category", **values)
-    else:
-        dispatcher.utter_message(response="utter_privacy_special_category_no_contact")
+    if CRIMINAL in categories:
+        dispatcher.utter_message(response="utter_privacy_criminal")
+    if HEALTH in categories:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if intent in HEALTH_SUBJECT_INTENTS:
+            dispatcher.utter_message(response="utter_privacy_health_short")
+        else:
+            values = wijkteam_values()
+            if values:
+                dispatcher.utter_message(response="utter_privacy_health", **values)
+            else:
+                dispatcher.utter_message(response="utter_privacy_health_no_contact")
     return [SlotSet(NOTICE_GIVEN_SLOT, True)]
 
 

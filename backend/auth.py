@@ -25,12 +25,12 @@ def _same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _unauthenticated() -> HTTPResponse:
-    return problem(401, "not_authenticated", "Authenticatiegegevens zijn niet opgegeven.")
+def _unauthenticated(code: str = "not_authenticated") -> HTTPResponse:
+    return problem(401, code, "Authenticatiegegevens zijn niet opgegeven.")
 
 
-def _forbidden() -> HTTPResponse:
-    return problem(403, "permission_denied", "Authenticatiegegevens zijn ongeldig.")
+def _forbidden(code: str = "permission_denied") -> HTTPResponse:
+    return problem(403, code, "Authenticatiegegevens zijn ongeldig.")
 
 
 def zgw_jwt(settings: Settings) -> Check:
@@ -70,12 +70,16 @@ def token(settings: Settings) -> Check:
 
 
 def api_key(expected: str) -> Check:
-    """Check the ``X-API-KEY`` header (case-insensitive name) against ``expected``."""
+    """Check the ``X-API-KEY`` header (case-insensitive name) against ``expected``.
+
+    The error codes are Haal Centraal's (``authentication``, ``unauthorized``: letters only, as the
+    BRP APIs' ``Foutbericht.code`` pattern demands); the ZGW and Open Klant checks keep Open Zaak's.
+    """
 
     def check(request: Request) -> HTTPResponse | None:
         given = request.headers.get("x-api-key")
         if not given:
-            return _unauthenticated()
-        return None if _same(given, expected) else _forbidden()
+            return _unauthenticated("authentication")
+        return None if _same(given, expected) else _forbidden("unauthorized")
 
     return check

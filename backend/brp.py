@@ -70,15 +70,15 @@ def _check_fields(body: dict[str, Any], allowed: set[str]) -> list[str]:
     fields = body.get("fields")
     if not isinstance(fields, list) or not fields:
         raise invalid("fields", "Parameter is verplicht.", "required")
-    for i, field in enumerate(fields):
+    for field in fields:
         if not isinstance(field, str) or field.split(".")[0] not in allowed:
-            raise invalid(f"fields[{i}]", "Parameter bevat een niet bestaande veldnaam.", "fields")
+            raise invalid("fields", "Parameter bevat een niet bestaande veldnaam.", "fields")
     return fields
 
 
 def _check_bsn(value: Any, name: str) -> str:
     if not isinstance(value, str) or not BSN_RE.match(value):
-        raise invalid(name, "Waarde voldoet niet aan patroon ^[0-9]{9}$.", "pattern")
+        raise invalid(name, "Waarde is geen geldig burgerservicenummer.", "pattern")
     return value
 
 
@@ -96,11 +96,11 @@ def personen_blueprint(check: Check) -> Blueprint:
 
         def work(conn: Connection) -> tuple[int, Any]:
             if body.get("type") != "RaadpleegMetBurgerservicenummer":
-                raise invalid("type", "Stand-in ondersteunt alleen RaadpleegMetBurgerservicenummer.", "value")
+                raise invalid("type", "Alleen RaadpleegMetBurgerservicenummer wordt ondersteund.", "value")
             numbers = body.get("burgerservicenummer")
             if not isinstance(numbers, list) or not 1 <= len(numbers) <= 20:
-                raise invalid("burgerservicenummer", "Parameter is verplicht (1 tot 20 waarden).", "required")
-            bsns = [_check_bsn(n, f"burgerservicenummer[{i}]") for i, n in enumerate(numbers)]
+                raise invalid("burgerservicenummer", "Parameter is verplicht, 1 tot 20 waarden.", "required")
+            bsns = [_check_bsn(n, "burgerservicenummer") for n in numbers]
             fields = _check_fields(body, PERSOON_FIELDS)
             rows = conn.execute(db.personen.select().where(db.personen.c.bsn.in_(bsns))).all()
             found = []
@@ -134,7 +134,7 @@ def reisdocumenten_blueprint(check: Check) -> Blueprint:
 
         def work(conn: Connection) -> tuple[int, Any]:
             if body.get("type") != "ZoekMetBurgerservicenummer":
-                raise invalid("type", "Stand-in ondersteunt alleen ZoekMetBurgerservicenummer.", "value")
+                raise invalid("type", "Alleen ZoekMetBurgerservicenummer wordt ondersteund.", "value")
             bsn = _check_bsn(body.get("burgerservicenummer"), "burgerservicenummer")
             fields = _check_fields(body, REISDOCUMENT_FIELDS)
             rows = conn.execute(

@@ -4,7 +4,9 @@ pagination and URL handling."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import json as jsonlib
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -32,20 +34,42 @@ class ApiError(Exception):
         self.invalid_params = list(invalid_params)
 
 
+class ProblemResponse(HTTPResponse):
+    """A problem JSON answer that keeps its ``Content-Length`` for every status.
+
+    Sanic strips the "entity headers" of 304 and 412 answers but still sends the body, so on a
+    keep-alive connection a client waits for a body end that never comes (until its timeout).
+    """
+
+    @property
+    def processed_headers(self) -> Iterator[tuple[bytes, bytes]]:
+        self.headers.setdefault("content-type", self.content_type)
+        return (
+            (name.encode("ascii"), f"{value}".encode(errors="surrogateescape"))
+            for name, value in self.headers.items()
+        )
+
+
 def problem(
     status: int, code: str, detail: str, invalid_params: Sequence[dict[str, str]] = ()
 ) -> HTTPResponse:
-    """Return a problem JSON response."""
+    """Return a problem JSON response (RFC 7807 with the ZGW/Haal Centraal ``code``).
+
+    ``instance`` identifies this occurrence (the ZGW ``Fout`` schema requires it).
+    """
     body: dict[str, Any] = {
         "type": f"urn:standin:{code}",
         "code": code,
         "title": detail,
         "status": status,
         "detail": detail,
+        "instance": f"urn:uuid:{uuid.uuid4()}",
     }
     if invalid_params:
         body["invalidParams"] = list(invalid_params)
-    return json(body, status=status, content_type="application/problem+json")
+    return ProblemResponse(
+        jsonlib.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
+    )
 
 
 def invalid(name: str, reason: str, code: str = "invalid") -> ApiError:

@@ -1,7 +1,8 @@
 """Klantinteracties API (Open Klant) subset under ``/klantinteracties/api/v1``.
 
-``/klantcontacten`` (create, read), ``/internetaken`` (list with ``status`` filter, create, read,
-PATCH), ``/actoren`` (list). Lists are paginated ``{count, next, previous, results}``.
+``/klantcontacten`` (list with ``nummer`` filter, create, read), ``/internetaken`` (list with
+``status`` filter, create, read, PATCH), ``/actoren`` (list).
+Lists are paginated ``{count, next, previous, results}``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ def _next_nummer(conn: Connection, table: sa.Table) -> str:
     return f"{int(last or 0) + 1:010d}"
 
 
-def klantcontact_json(root: str, r: Row) -> dict[str, Any]:
-    """Serialise a klantcontact row."""
+def klantcontact_json(root: str, r: Row, taken: list[str]) -> dict[str, Any]:
+    """Serialise a klantcontact row (``taken``: UUIDs of the internetaken it led to).
+
+    The stand-in keeps no betrokkenen, actor links, onderwerpobjecten or bijlagen; the standard still
+    requires those lists, so they are answered empty.
+    """
     return {
         "uuid": r.uuid,
         "url": f"{root}{PREFIX}/klantcontacten/{r.uuid}",
@@ -40,7 +45,26 @@ def klantcontact_json(root: str, r: Row) -> dict[str, Any]:
         "taal": r.taal,
         "vertrouwelijk": r.vertrouwelijk,
         "plaatsgevondenOp": r.plaatsgevonden_op,
+        "gingOverOnderwerpobjecten": [],
+        "hadBetrokkenActoren": [],
+        "omvatteBijlagen": [],
+        "hadBetrokkenen": [],
+        "leiddeTotInterneTaken": [{"uuid": t, "url": f"{root}{PREFIX}/internetaken/{t}"} for t in taken],
     }
+
+
+def taken_of(conn: Connection, contact_uuids: list[str]) -> dict[str, list[str]]:
+    """Return ``{klantcontact uuid: [internetaak uuid, ...]}``."""
+    found: dict[str, list[str]] = {u: [] for u in contact_uuids}
+    if contact_uuids:
+        query = (
+            sa.select(db.internetaken.c.klantcontact_uuid, db.internetaken.c.uuid)
+            .where(db.internetaken.c.klantcontact_uuid.in_(contact_uuids))
+            .order_by(db.internetaken.c.nummer)
+        )
+        for contact_uuid, taak_uuid in conn.execute(query):
+            found[contact_uuid].append(taak_uuid)
+    return found
 
 
 def internetaak_json(root: str, r: Row) -> dict[str, Any]:
@@ -95,7 +119,7 @@ def blueprint(check: Check) -> Blueprint:
                 )
             )
             row = conn.execute(db.klantcontacten.select().where(db.klantcontacten.c.uuid == new_uuid)).one()
-            return 201, klantcontact_json(root, row)
+            return 201, klantcontact_json(root, row, [])
 
         return await respond(request, work, idempotent=True)
 
@@ -109,7 +133,21 @@ def blueprint(check: Check) -> Blueprint:
             ).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
-            return 200, klantcontact_json(root, row)
+            return 200, klantcontact_json(root, row, taken_of(conn, [row.uuid])[row.uuid])
+
+        return await respond(request, work)
+
+    @bp.get("/klantcontacten")
+    async def list_klantcontacten(request: Request) -> HTTPResponse:
+        root, nummer = base_url(request), request.args.get("nummer")
+
+        def work(conn: Connection) -> tuple[int, Any]:
+            query = db.klantcontacten.select().order_by(db.klantcontacten.c.nummer)
+            if nummer:
+                query = query.where(db.klantcontacten.c.nummer == nummer)
+            rows = conn.execute(query).all()
+            taken = taken_of(conn, [r.uuid for r in rows])
+            return 200, paginate(request, [klantcontact_json(root, r, taken[r.uuid]) for r in rows])
 
         return await respond(request, work)
 

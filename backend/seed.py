@@ -123,8 +123,16 @@ def working_days(start: date, count: int) -> list[date]:
     return days
 
 
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
 def _brp_date(value: date) -> dict[str, str]:
-    return {"type": "Datum", "datum": value.isoformat(), "langFormaat": value.strftime("%d-%m-%Y")}
+    """A BRP 2.x ``VolledigeDatum``; ``langFormaat`` as the BRP writes it (``1 juli 2018``)."""
+    long_form = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return {"type": "Datum", "datum": value.isoformat(), "langFormaat": long_form}
 
 
 def persoon_doc(bsn: str) -> dict[str, Any]:

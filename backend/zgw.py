@@ -1,9 +1,10 @@
 """ZGW Zaken API 1.5 (``/zaken/api/v1``) and Catalogi API (``/catalogi/api/v1``) subset.
 
 Zaken: ``/zaken`` (list with ``identificatie`` and ``rol__betrokkeneIdentificatie__natuurlijkPersoon
-__inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (create, read). Catalogi:
+__inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (list, create, read). Catalogi:
 ``/zaaktypen``, ``/statustypen``, ``/roltypen`` (list with filters, read). ``/zaken`` requires the
-``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``.
+``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``. The Catalogi
+resources carry every field Catalogi API 1.3.1 requires (one catalogus, one version per zaaktype).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ ZAKEN = "/zaken/api/v1"
 CATALOGI = "/catalogi/api/v1"
 CRS = "EPSG:4326"
 BSN_FILTER = "rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn"
+CATALOGUS_UUID = "7c1f5e1d-4a8b-4f43-9a57-0d3c5b6e2f10"
+GELDIG_VANAF = "2026-01-01"  # the seed zaaktypen are valid from this day on, in one version
+VERANTWOORDELIJKE = "Gemeente Voorbeeldstad"
 
 
 def _crs_check(request: Request, write: bool) -> HTTPResponse | None:
@@ -49,8 +53,12 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def zaak_json(root: str, row: Row) -> dict[str, Any]:
-    """Serialise a zaak row as a ZGW ``Zaak``."""
+def zaak_json(root: str, row: Row, rollen: list[str]) -> dict[str, Any]:
+    """Serialise a zaak row as a ZGW ``Zaak`` (``rollen``: the UUIDs of its rollen).
+
+    The stand-in keeps no deelzaken, eigenschappen, zaakobjecten, documents or betaling; the standard
+    still requires those fields, so they are answered empty.
+    """
     return {
         "url": f"{root}{ZAKEN}/zaken/{row.uuid}",
         "uuid": row.uuid,
@@ -69,6 +77,13 @@ def zaak_json(root: str, row: Row) -> dict[str, Any]:
         "status": f"{root}{ZAKEN}/statussen/{row.status_uuid}" if row.status_uuid else None,
         "resultaat": None,
         "zaakgeometrie": None,
+        "betalingsindicatie": "",
+        "betalingsindicatieWeergave": "",
+        "deelzaken": [],
+        "eigenschappen": [],
+        "rollen": [f"{root}{ZAKEN}/rollen/{r}" for r in rollen],
+        "zaakinformatieobjecten": [],
+        "zaakobjecten": [],
     }
 
 
@@ -82,20 +97,63 @@ def status_json(root: str, row: Row, laatste: bool) -> dict[str, Any]:
         "datumStatusGezet": row.datum_status_gezet,
         "statustoelichting": row.statustoelichting,
         "indicatieLaatstGezetteStatus": laatste,
+        "zaakinformatieobjecten": [],
     }
 
 
+ROL_QUERY = (
+    sa.select(
+        db.rollen,
+        db.roltypen.c.omschrijving,
+        db.roltypen.c.omschrijving_generiek,
+        db.zaken.c.registratiedatum,
+    )
+    .join(db.roltypen, db.roltypen.c.uuid == db.rollen.c.roltype_uuid)
+    .join(db.zaken, db.zaken.c.uuid == db.rollen.c.zaak_uuid)
+)
+
+
 def rol_json(root: str, row: Row) -> dict[str, Any]:
-    """Serialise a rol row as a ZGW ``Rol`` (natuurlijk persoon)."""
+    """Serialise a row of :data:`ROL_QUERY` as a ZGW ``Rol`` (natuurlijk persoon).
+
+    ``omschrijving``/``omschrijvingGeneriek`` come from the roltype. The stand-in links rollen only
+    when a case is created, so ``registratiedatum`` is the case's registration day.
+    """
     return {
         "url": f"{root}{ZAKEN}/rollen/{row.uuid}",
         "uuid": row.uuid,
         "zaak": f"{root}{ZAKEN}/zaken/{row.zaak_uuid}",
+        "betrokkene": "",
         "betrokkeneType": row.betrokkene_type,
         "roltype": f"{root}{CATALOGI}/roltypen/{row.roltype_uuid}",
+        "omschrijving": row.omschrijving,
+        "omschrijvingGeneriek": row.omschrijving_generiek,
         "roltoelichting": row.roltoelichting,
+        "registratiedatum": f"{row.registratiedatum.isoformat()}T00:00:00Z",
+        "indicatieMachtiging": "",
+        "statussen": [],
         "betrokkeneIdentificatie": {"inpBsn": row.inp_bsn},
     }
+
+
+def rollen_of(conn: Connection, zaak_uuids: list[str]) -> dict[str, list[str]]:
+    """Return ``{zaak uuid: [rol uuid, ...]}`` for the given cases."""
+    found: dict[str, list[str]] = {u: [] for u in zaak_uuids}
+    if zaak_uuids:
+        query = (
+            sa.select(db.rollen.c.zaak_uuid, db.rollen.c.uuid)
+            .where(db.rollen.c.zaak_uuid.in_(zaak_uuids))
+            .order_by(db.rollen.c.uuid)
+        )
+        for zaak_uuid, rol_uuid in conn.execute(query):
+            found[zaak_uuid].append(rol_uuid)
+    return found
+
+
+def _uuid_filter(request: Request, name: str) -> str | None:
+    """Return the UUID at the end of the URL in query parameter ``name`` (``None`` when absent)."""
+    value = request.args.get(name)
+    return from_url(value, name) if value else None
 
 
 def next_identificatie(conn: Connection, year: int) -> str:
@@ -132,7 +190,8 @@ def zaken_blueprint(check: Check) -> Blueprint:
                 with_rol = sa.select(db.rollen.c.zaak_uuid).where(db.rollen.c.inp_bsn == bsn)
                 query = query.where(db.zaken.c.uuid.in_(with_rol))
             rows = conn.execute(query).all()
-            return 200, paginate(request, [zaak_json(root, r) for r in rows])
+            rollen = rollen_of(conn, [r.uuid for r in rows])
+            return 200, paginate(request, [zaak_json(root, r, rollen[r.uuid]) for r in rows])
 
         return await respond(request, work, headers={"Content-Crs": CRS})
 
@@ -176,7 +235,7 @@ def zaken_blueprint(check: Check) -> Blueprint:
                 )
             )
             row = conn.execute(db.zaken.select().where(db.zaken.c.uuid == new_uuid)).one()
-            return 201, zaak_json(root, row)
+            return 201, zaak_json(root, row, [])
 
         return await respond(request, work, idempotent=True, headers={"Content-Crs": CRS})
 
@@ -190,7 +249,7 @@ def zaken_blueprint(check: Check) -> Blueprint:
             row = conn.execute(db.zaken.select().where(db.zaken.c.uuid == zaak_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
-            return 200, zaak_json(root, row)
+            return 200, zaak_json(root, row, rollen_of(conn, [row.uuid])[row.uuid])
 
         return await respond(request, work, headers={"Content-Crs": CRS})
 
@@ -231,6 +290,25 @@ def zaken_blueprint(check: Check) -> Blueprint:
             return 201, status_json(root, row, True)
 
         return await respond(request, work, idempotent=True)
+
+    @bp.get("/statussen")
+    async def list_statussen(request: Request) -> HTTPResponse:
+        root = base_url(request)
+
+        def work(conn: Connection) -> tuple[int, Any]:
+            query = (
+                sa.select(db.statussen, db.zaken.c.status_uuid.label("current"))
+                .join(db.zaken, db.zaken.c.uuid == db.statussen.c.zaak_uuid)
+                .order_by(db.statussen.c.datum_status_gezet, db.statussen.c.uuid)
+            )
+            if zaak := _uuid_filter(request, "zaak"):
+                query = query.where(db.statussen.c.zaak_uuid == zaak)
+            if statustype := _uuid_filter(request, "statustype"):
+                query = query.where(db.statussen.c.statustype_uuid == statustype)
+            rows = conn.execute(query).all()
+            return 200, paginate(request, [status_json(root, r, r.current == r.uuid) for r in rows])
+
+        return await respond(request, work)
 
     @bp.get("/statussen/<status_uuid>")
     async def read_status(request: Request, status_uuid: str) -> HTTPResponse:
@@ -280,17 +358,40 @@ def zaken_blueprint(check: Check) -> Blueprint:
                     inp_bsn=bsn,
                 )
             )
-            row = conn.execute(db.rollen.select().where(db.rollen.c.uuid == new_uuid)).one()
+            row = conn.execute(ROL_QUERY.where(db.rollen.c.uuid == new_uuid)).one()
             return 201, rol_json(root, row)
 
         return await respond(request, work, idempotent=True)
+
+    @bp.get("/rollen")
+    async def list_rollen(request: Request) -> HTTPResponse:
+        root = base_url(request)
+        bsn = request.args.get("betrokkeneIdentificatie__natuurlijkPersoon__inpBsn")
+        betrokkene_type = request.args.get("betrokkeneType")
+        generiek = request.args.get("omschrijvingGeneriek")
+
+        def work(conn: Connection) -> tuple[int, Any]:
+            query = ROL_QUERY.order_by(db.rollen.c.zaak_uuid, db.rollen.c.uuid)
+            if zaak := _uuid_filter(request, "zaak"):
+                query = query.where(db.rollen.c.zaak_uuid == zaak)
+            if roltype := _uuid_filter(request, "roltype"):
+                query = query.where(db.rollen.c.roltype_uuid == roltype)
+            if bsn:
+                query = query.where(db.rollen.c.inp_bsn == bsn)
+            if betrokkene_type:
+                query = query.where(db.rollen.c.betrokkene_type == betrokkene_type)
+            if generiek:
+                query = query.where(db.roltypen.c.omschrijving_generiek == generiek)
+            return 200, paginate(request, [rol_json(root, r) for r in conn.execute(query).all()])
+
+        return await respond(request, work)
 
     @bp.get("/rollen/<rol_uuid>")
     async def read_rol(request: Request, rol_uuid: str) -> HTTPResponse:
         root = base_url(request)
 
         def work(conn: Connection) -> tuple[int, Any]:
-            row = conn.execute(db.rollen.select().where(db.rollen.c.uuid == rol_uuid)).first()
+            row = conn.execute(ROL_QUERY.where(db.rollen.c.uuid == rol_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
             return 200, rol_json(root, row)
@@ -298,6 +399,17 @@ def zaken_blueprint(check: Check) -> Blueprint:
         return await respond(request, work)
 
     return bp
+
+
+def catalogus_url(root: str) -> str:
+    """URL of the stand-in's one catalogus (a reference only; ``/catalogussen`` is not served)."""
+    return f"{root}{CATALOGI}/catalogussen/{CATALOGUS_UUID}"
+
+
+def zaaktype_identificatie(conn: Connection, zaaktype_uuid: str) -> str:
+    """Return the ``identificatie`` of a zaaktype."""
+    query = sa.select(db.zaaktypen.c.identificatie).where(db.zaaktypen.c.uuid == zaaktype_uuid)
+    return conn.execute(query).scalar() or ""
 
 
 def catalogi_blueprint(check: Check) -> Blueprint:
@@ -308,30 +420,77 @@ def catalogi_blueprint(check: Check) -> Blueprint:
     async def guard(request: Request) -> HTTPResponse | None:
         return check(request)
 
-    def zaaktype_json(root: str, r: Row) -> dict[str, Any]:
+    def zaaktype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
+        # Catalogi 1.3.1 leaves the zaaktypen answers unspecified ("Unspecified response body");
+        # this carries the fields of its ``ZaakType`` component, as Open Zaak answers.
+        statustypen = conn.execute(
+            sa.select(db.statustypen.c.uuid)
+            .where(db.statustypen.c.zaaktype_uuid == r.uuid)
+            .order_by(db.statustypen.c.volgnummer)
+        ).scalars()
+        roltypen = conn.execute(
+            sa.select(db.roltypen.c.uuid)
+            .where(db.roltypen.c.zaaktype_uuid == r.uuid)
+            .order_by(db.roltypen.c.uuid)
+        ).scalars()
         return {
             "url": f"{root}{CATALOGI}/zaaktypen/{r.uuid}",
             "identificatie": r.identificatie,
             "omschrijving": r.omschrijving,
-            "doorlooptijd": f"P{r.doorlooptijd_dagen}D",
+            "omschrijvingGeneriek": "",
             "vertrouwelijkheidaanduiding": r.vertrouwelijkheidaanduiding,
+            "doel": r.omschrijving,
+            "aanleiding": "",
+            "toelichting": "",
+            "indicatieInternOfExtern": "extern",
+            "handelingInitiator": "indienen",
+            "onderwerp": r.omschrijving,
+            "handelingBehandelaar": "behandelen",
+            "doorlooptijd": f"P{r.doorlooptijd_dagen}D",
+            "opschortingEnAanhoudingMogelijk": False,
+            "verlengingMogelijk": False,
+            "publicatieIndicatie": False,
+            "productenOfDiensten": [],
+            "referentieproces": {"naam": r.omschrijving},
+            "verantwoordelijke": VERANTWOORDELIJKE,
+            "catalogus": catalogus_url(root),
+            "statustypen": [f"{root}{CATALOGI}/statustypen/{u}" for u in statustypen],
+            "resultaattypen": [],
+            "eigenschappen": [],
+            "informatieobjecttypen": [],
+            "roltypen": [f"{root}{CATALOGI}/roltypen/{u}" for u in roltypen],
+            "besluittypen": [],
+            "deelzaaktypen": [],
+            "gerelateerdeZaaktypen": [],
+            "zaakobjecttypen": [],
+            "beginGeldigheid": GELDIG_VANAF,
+            "eindeGeldigheid": None,
+            "versiedatum": GELDIG_VANAF,
+            "concept": False,
         }
 
-    def statustype_json(root: str, r: Row) -> dict[str, Any]:
+    def statustype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
         return {
             "url": f"{root}{CATALOGI}/statustypen/{r.uuid}",
             "zaaktype": f"{root}{CATALOGI}/zaaktypen/{r.zaaktype_uuid}",
+            "zaaktypeIdentificatie": zaaktype_identificatie(conn, r.zaaktype_uuid),
+            "catalogus": catalogus_url(root),
             "omschrijving": r.omschrijving,
             "omschrijvingGeneriek": r.omschrijving_generiek,
             "statustekst": r.statustekst,
             "volgnummer": r.volgnummer,
             "isEindstatus": r.is_eindstatus,
+            "informeren": False,
+            # required and read-only in Catalogi 1.3.1 although a statustype need not have one
+            "zaakobjecttype": "",
         }
 
-    def roltype_json(root: str, r: Row) -> dict[str, Any]:
+    def roltype_json(root: str, r: Row, conn: Connection) -> dict[str, Any]:
         return {
             "url": f"{root}{CATALOGI}/roltypen/{r.uuid}",
             "zaaktype": f"{root}{CATALOGI}/zaaktypen/{r.zaaktype_uuid}",
+            "zaaktypeIdentificatie": zaaktype_identificatie(conn, r.zaaktype_uuid),
+            "catalogus": catalogus_url(root),
             "omschrijving": r.omschrijving,
             "omschrijvingGeneriek": r.omschrijving_generiek,
         }
@@ -366,7 +525,7 @@ def catalogi_blueprint(check: Check) -> Blueprint:
             if filters["omschrijvingGeneriek"] and "omschrijving_generiek" in table.c:
                 query = query.where(table.c.omschrijving_generiek == filters["omschrijvingGeneriek"])
             rows = conn.execute(query).all()
-            return 200, paginate(request, [to_json(root, r) for r in rows])
+            return 200, paginate(request, [to_json(root, r, conn) for r in rows])
 
         return await respond(request, work)
 
@@ -379,7 +538,7 @@ def catalogi_blueprint(check: Check) -> Blueprint:
             row = conn.execute(table.select().where(table.c.uuid == item_uuid)).first()
             if row is None:
                 raise ApiError(404, "not_found", "Niet gevonden.")
-            return 200, to_json(root, row)
+            return 200, to_json(root, row, conn)
 
         return await respond(request, work)
 

@@ -38,6 +38,7 @@ from rasa.shared.core.events import ActionExecuted, Event, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.detect import mask_data
+from privacy.tracker_cache import DEFAULT_CACHE_SIZE, CachedRetrieval
 from privacy.tracker_db import PurgeResult
 from privacy.tracker_db import delete_conversation as _delete_conversation
 from privacy.tracker_db import purge_older_than as _purge_older_than
@@ -98,8 +99,13 @@ class _PersistedEvent:
         return self._data
 
 
-class MaskingTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` that masks personal data before persisting (see module docstring)."""
+class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
+    """``SQLTrackerStore`` that masks personal data before persisting (see module docstring).
+
+    Retrieval goes through :class:`privacy.tracker_cache.CachedRetrieval`: the conversation as
+    stored is kept per process and moved on by what each save writes, so a message does not replay
+    the whole session (``cache_size: 0`` in endpoints.yml turns that off).
+    """
 
     def __init__(
         self,
@@ -115,6 +121,7 @@ class MaskingTrackerStore(SQLTrackerStore):
         query: dict | None = None,
         keep_slots: Iterable[str] | str | None = None,
         forget_actions: Iterable[str] | str | None = None,
+        cache_size: int | str = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
         """Create the store; arguments as Rasa's ``SQLTrackerStore`` plus the two below.
@@ -122,7 +129,9 @@ class MaskingTrackerStore(SQLTrackerStore):
         Args:
             keep_slots: slots stored unmasked (default :data:`DEFAULT_KEEP_SLOTS`).
             forget_actions: actions after which a ``Restarted`` event erases the conversation.
+            cache_size: conversations whose stored state is kept in this process (0: none).
         """
+        self._init_cache(int(cache_size))
         self.keep_slots = _as_names(keep_slots, DEFAULT_KEEP_SLOTS)
         self.forget_actions = _as_names(forget_actions, DEFAULT_FORGET_ACTIONS)
         if dialect == "sqlite" and db and db != ":memory:" and not (host and "://" in host):
@@ -172,7 +181,9 @@ class MaskingTrackerStore(SQLTrackerStore):
             events: Iterable[Event] = itertools.islice(tracker.events, restart_index + 1, None)
         else:
             events = super()._additional_events(session, tracker)
-        return iter([_PersistedEvent(event, self.mask_event(event)) for event in events])
+        persisted = [_PersistedEvent(event, self.mask_event(event)) for event in events]
+        self._written(tracker.sender_id, [p.as_dict() for p in persisted], erased=restart_index is not None)
+        return iter(persisted)
 
     async def _stream_new_events(
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str

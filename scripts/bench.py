@@ -2,16 +2,19 @@
 
 For each configuration: training time, NLU accuracy on the held-out set (tests/nlu), model load
 time (``rasa run`` start until the server answers), the Rasa server's memory (RSS) after load, the
-NLU alone (``POST /model/parse``, median and p95), and REST latency (median and p95) over a few
-hundred messages, in one conversation and in 20 concurrent conversations. Prints a Markdown
-table. Not a test: figures depend on the machine.
+NLU alone (``POST /model/parse``, median and p95), REST latency (median and p95) and throughput
+over a few hundred messages, in one conversation and in 20 concurrent conversations, the growth
+of latency in one long conversation (around message 10 against message 150), and the xSID-nl
+dev cross-validation of ``scripts/bench_xsid.py``. Prints Markdown tables and the performance
+goals checked against Rasa's default config. Not a test: figures depend on the machine.
 
 Both configurations are served the same way as ``make run`` serves the assistant: the backend
 stand-in (``python -m backend``), the action server and ``rasa run`` with the project's tracker store,
 each on a free port with its databases in a temporary directory, so a running ``make run`` is not
 disturbed. Service logs go to ``var/log/bench-*.log``.
 
-Usage: python scripts/bench.py [--messages 300] [--concurrency 20] [--only project|default]
+Usage: python scripts/bench.py [--messages 300] [--concurrency 20] [--length 150] [--xsid-folds 5]
+       [--only project|default] [--project-model PATH] [--default-epochs N]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -36,6 +40,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actions.config import stand_in_urls  # noqa: E402
+from scripts import bench_xsid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv/bin/rasa")
@@ -196,9 +201,10 @@ def _median_p95(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-async def latency(url: str, messages: list[str], concurrency: int) -> tuple[float, float]:
-    """Median and p95 latency (ms) with ``concurrency`` conversations sending ``messages``."""
+async def latency(url: str, messages: list[str], concurrency: int) -> tuple[float, float, float]:
+    """Median and p95 latency (ms) and throughput (messages/s) with ``concurrency`` conversations."""
     latencies: list[float] = []
+    began = time.perf_counter()
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as client:
         chunks = [messages[i::concurrency] for i in range(concurrency)]
 
@@ -208,7 +214,24 @@ async def latency(url: str, messages: list[str], concurrency: int) -> tuple[floa
                 await _send(client, url, sender, text, latencies)
 
         await asyncio.gather(*(conversation(c) for c in chunks if c))
-    return _median_p95(latencies)
+    wall = time.perf_counter() - began
+    return (*_median_p95(latencies), len(latencies) / wall)
+
+
+async def growth(url: str, messages: list[str], length: int, window: int = 10) -> tuple[float, float]:
+    """Median latency (ms) around the 10th and around the ``length``-th message of one conversation.
+
+    One conversation of ``length`` messages; the medians are over the ``window`` messages ending
+    at message 10 + window // 2 and at message ``length``, so a single slow message does not decide.
+    """
+    latencies: list[float] = []
+    sender = uuid.uuid4().hex
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as client:
+        for text in (messages * (length // max(len(messages), 1) + 1))[:length]:
+            await _send(client, url, sender, text, latencies)
+    early_end = 10 + window // 2
+    early, late = latencies[early_end - window : early_end], latencies[-window:]
+    return statistics.median(early), statistics.median(late)
 
 
 def serve_and_measure(
@@ -219,8 +242,9 @@ def serve_and_measure(
     concurrency: int,
     tmp: Path,
     env: dict[str, str],
-) -> tuple[float, float, tuple[float, float], tuple[float, float], tuple[float, float]]:
-    """Start ``rasa run`` with ``model``; return load time, RSS, parse latency and REST latencies."""
+    length: int,
+) -> tuple[float, float, tuple[float, float], tuple, tuple, tuple[float, float]]:
+    """Start ``rasa run`` with ``model``; return load time, RSS, parse latency, REST latencies, growth."""
     port = free_port()
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
@@ -245,9 +269,109 @@ def serve_and_measure(
         url = f"{base}/webhooks/rest/webhook"
         single = asyncio.run(latency(url, messages, 1))
         concurrent = asyncio.run(latency(url, messages, concurrency))
-        return load_s, memory, parse, single, concurrent
+        long_conversation = asyncio.run(growth(url, messages, length))
+        return load_s, memory, parse, single, concurrent, long_conversation
     finally:
         stop(proc)
+
+
+@dataclass
+class Row:
+    """The figures of one configuration."""
+
+    name: str
+    train_s: float
+    accuracy: float
+    load_s: float
+    memory: float
+    parse: tuple[float, float]
+    single: tuple[float, float, float]
+    concurrent: tuple[float, float, float]
+    long_conversation: tuple[float, float]
+    xsid: dict[str, float] | None
+
+
+def xsid_figures(config: Path, folds: int, tmp: Path) -> dict[str, float] | None:
+    """Cross-validation on the xSID-nl dev file (scripts/bench_xsid.py), or None when skipped."""
+    if folds <= 0:
+        return None
+    print(f"[{config.name}] xSID-nl {folds}-fold cross-validation ...", file=sys.stderr)
+    work = tmp / "xsid"
+    work.mkdir(exist_ok=True)
+    return bench_xsid.evaluate(config.resolve(), bench_xsid.read_conll(bench_xsid.DEV_FILE), folds, 42, work)
+
+
+def goals(p: Row, d: Row | None) -> list[tuple[str, str, bool | None]]:
+    """The performance goals: (goal, measured, met?) for the project ``p`` against the default ``d``."""
+    return [
+        ("p95 at N concurrent <= 0.5x default", *_ratio(p.concurrent[1], d and d.concurrent[1], 0.5, "<=")),
+        ("throughput at N concurrent >= 2x default",
+         *_ratio(p.concurrent[2], d and d.concurrent[2], 2.0, ">=")),
+        ("message L within 1.25x of message 10",
+         *_ratio(p.long_conversation[1], p.long_conversation[0], 1.25, "<=")),
+        ("model load <= 15 s", f"{p.load_s:.1f} s", p.load_s <= 15),
+        ("server RSS after load <= 1.0 GB", f"{p.memory:.0f} MB", p.memory <= 1024),
+        ("full training <= 3 min", *(("n/a", None) if p.train_s != p.train_s else  # NaN: not trained here
+                                     (f"{p.train_s:.0f} s", p.train_s <= 180))),
+        ("xSID intent accuracy above default", *_xsid(p, d, "intent_accuracy", 0.0)),
+        ("xSID intent macro-F1 above default", *_xsid(p, d, "intent_macro_f1", 0.0)),
+        ("xSID entity F1 >= default + 0.05", *_xsid(p, d, "entity_f1", 0.05)),
+    ]
+
+
+def _ratio(value: float, reference: float | None, bound: float, sense: str) -> tuple[str, bool | None]:
+    if not reference:
+        return "n/a", None
+    ratio = value / reference
+    return f"{ratio:.2f}x", ratio <= bound if sense == "<=" else ratio >= bound
+
+
+def _xsid(project: Row, default: Row | None, key: str, margin: float) -> tuple[str, bool | None]:
+    if not (project.xsid and default and default.xsid):
+        return "n/a", None
+    mine, theirs = project.xsid[key], default.xsid[key]
+    better = mine >= theirs + margin if margin else mine > theirs
+    return f"{mine:.3f} vs {theirs:.3f}", better
+
+
+def print_report(rows: list[Row], args: argparse.Namespace, n_messages: int) -> None:
+    """The Markdown tables of every configuration, then the goals checked against the default."""
+    cores = os.cpu_count()
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    n, length = args.concurrency, args.length
+    print(f"\nBenchmark {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
+          f"{mem_gb:.0f} GiB; {n_messages} REST messages from tests/nlu\n")
+    print(f"| config | training s | NLU accuracy (held-out) | load s | RSS after load MB "
+          f"| NLU parse median / p95 ms | 1 conversation median / p95 ms | {n} concurrent median / p95 ms "
+          f"| messages/s at {n} | message 10 / {length} median ms |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        name = row.name
+        if name == "default" and args.default_epochs:
+            name = f"Rasa default (epochs capped at {args.default_epochs})"
+        print(f"| {name} | {row.train_s:.0f} | {row.accuracy:.3f} | {row.load_s:.1f} | {row.memory:.0f} "
+              f"| {row.parse[0]:.0f} / {row.parse[1]:.0f} | {row.single[0]:.0f} / {row.single[1]:.0f} "
+              f"| {row.concurrent[0]:.0f} / {row.concurrent[1]:.0f} | {row.concurrent[2]:.1f} "
+              f"| {row.long_conversation[0]:.0f} / {row.long_conversation[1]:.0f} |")
+    if any(row.xsid for row in rows):
+        print(f"\nxSID-nl dev, {args.xsid_folds}-fold cross-validation (bench/xsid, scripts/bench_xsid.py)\n")
+        print("| config | intent accuracy | intent macro-F1 | entity precision | entity recall | entity F1 |")
+        print("|---|---|---|---|---|---|")
+        for row in rows:
+            if row.xsid:
+                x = row.xsid
+                print(f"| {row.name} | {x['intent_accuracy']:.3f} | {x['intent_macro_f1']:.3f} "
+                      f"| {x['entity_precision']:.3f} | {x['entity_recall']:.3f} | {x['entity_f1']:.3f} |")
+    by_name = {row.name: row for row in rows}
+    project, default = by_name.get("project"), by_name.get("default")
+    if project is None:
+        return
+    print(f"\nGoals (project against Rasa's default config, N = {n}, L = {length})\n")
+    print("| goal | measured | met |")
+    print("|---|---|---|")
+    for label, shown, met in goals(project, default):
+        print(f"| {label.replace('N', str(n)).replace('message L', f'message {length}')} | {shown} "
+              f"| {'n/a' if met is None else ('yes' if met else 'NO')} |")
 
 
 def main() -> int:
@@ -266,6 +390,8 @@ def main() -> int:
         help="cap the epochs of every model in Rasa's default config (0: as Rasa ships it, 100); "
         "the table then says so",
     )
+    parser.add_argument("--length", type=int, default=150, help="messages in the long conversation")
+    parser.add_argument("--xsid-folds", type=int, default=5, help="folds of the xSID-nl check (0: skip it)")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     texts = held_out_messages()
@@ -299,11 +425,13 @@ def main() -> int:
                 print(f"[{name}] NLU test ...", file=sys.stderr)
                 accuracy = nlu_accuracy(model, tmp / "nlu", env)
                 print(f"[{name}] serving ...", file=sys.stderr)
-                load_s, memory, parse, single, concurrent = serve_and_measure(
-                    name,
-                    model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency, tmp, env
+                load_s, memory, parse, single, concurrent, long_conversation = serve_and_measure(
+                    name, model, f"http://127.0.0.1:{actions_port}/webhook", messages, args.concurrency,
+                    tmp, env, args.length,
                 )
-                rows.append((name, train_s, accuracy, load_s, memory, parse, single, concurrent))
+                xsid = xsid_figures(config, args.xsid_folds, tmp)
+                rows.append(Row(name, train_s, accuracy, load_s, memory, parse, single, concurrent,
+                                long_conversation, xsid))
                 print(f"[{name}] training {train_s:.0f} s, accuracy {accuracy:.3f}, load {load_s:.1f} s, "
                       f"RSS {memory:.0f} MB, parse {parse[0]:.0f}/{parse[1]:.0f} ms, "
                       f"latency 1 conv {single[0]:.0f}/{single[1]:.0f} ms, "
@@ -314,20 +442,7 @@ def main() -> int:
         stop(backend)
         service_dir.cleanup()
 
-    cores = os.cpu_count()
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(f"\nBenchmark {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
-          f"{mem_gb:.0f} GiB; {len(messages)} REST messages from tests/nlu\n")
-    print(f"| config | training s | NLU accuracy (held-out) | load s | RSS after load MB "
-          f"| NLU parse median / p95 ms "
-          f"| 1 conversation median / p95 ms | {args.concurrency} concurrent median / p95 ms |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, train_s, acc, load_s, memory, parse, single, concurrent in rows:
-        if name == "default" and args.default_epochs:
-            name = f"Rasa default (epochs capped at {args.default_epochs})"
-        print(f"| {name} | {train_s:.0f} | {acc:.3f} | {load_s:.1f} | {memory:.0f} "
-              f"| {parse[0]:.0f} / {parse[1]:.0f} "
-              f"| {single[0]:.0f} / {single[1]:.0f} | {concurrent[0]:.0f} / {concurrent[1]:.0f} |")
+    print_report(rows, args, len(messages))
     return 0
 
 

@@ -98,7 +98,7 @@ fi
 if [ -f scripts/scheduler.py ]; then
   start scheduler "$PY" scripts/scheduler.py
 fi
-wait_port rasa "$RASA_PORT" 300
+wait_port rasa "$RASA_PORT" "${RASA_START_TIMEOUT:-300}"  # a loaded machine may need longer
 if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
 
 cat <<MSG

@@ -17,12 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BENIGN: list[tuple[str, str]] = [
     # Internal intents that come from buttons or channels, not from typed text.
     (
-        r"The intent '(nlu_fallback|unsupported_media|human_reply|proactive_signal|session_start)' "
+        r"The intent '(nlu_fallback|unsupported_media|human_reply|proactive_signal|session_start|crisis)' "
         r"is listed in the domain file, but is not found",
         "set by a component, a channel or the external-events API, never typed",
     ),
     # The input_problem entity is set by components/input_guard.py, not learned from examples.
-    (r"The entity '(input_problem)' is not used in any", "set by a component"),
+    (r"The entity '(input_problem|crisis_type)' is not used in any", "set by a component"),
     (r"Slot '.*' has a custom mapping", "custom slot mappings are filled by actions"),
     (r"The action '(action_session_start|action_default_fallback|action_restart|action_listen)'",
      "default actions overridden on purpose"),

@@ -77,10 +77,21 @@ def validate_dir(directory: Path) -> list[str]:
     return problems
 
 
+def validate_national() -> list[str]:
+    """Validate the national help lines of the safety layer (content/national/safety_lines.yml)."""
+    from actions.safety import SAFETY_LINES_PATH, load_safety_lines
+
+    try:
+        load_safety_lines(str(SAFETY_LINES_PATH))
+    except ContentError as exc:
+        return [str(exc)]
+    return []
+
+
 def main(argv: list[str]) -> int:
     """Run the validation; print the result."""
     directory = Path(argv[1]) if len(argv) > 1 else resolve_dir(get_settings().content_dir)
-    problems = validate_dir(directory)
+    problems = validate_dir(directory) + validate_national()
     if problems:
         print("Content is NOT valid:", file=sys.stderr)
         for problem in problems:

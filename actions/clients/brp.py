@@ -103,7 +103,7 @@ class Reisdocument:
         """Build from a Reisdocumenten API ``Reisdocument``."""
         soort = data.get("soort") or {}
         return cls(
-            reisdocumentnummer=data["reisdocumentnummer"],
+            reisdocumentnummer=data.get("reisdocumentnummer") or "",  # not required by the standard
             soort_code=soort.get("code") or "",
             soort_omschrijving=soort.get("omschrijving") or "",
             datum_einde_geldigheid=brp_date(data.get("datumEindeGeldigheid")),

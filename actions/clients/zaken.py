@@ -61,7 +61,7 @@ class Zaak:
         return cls(
             url=data["url"],
             uuid=data.get("uuid") or data["url"].rstrip("/").rsplit("/", 1)[-1],
-            identificatie=data["identificatie"],
+            identificatie=data.get("identificatie") or "",  # optional in the Zaken API schema
             omschrijving=data.get("omschrijving") or "",
             toelichting=data.get("toelichting") or "",
             zaaktype=data["zaaktype"],
@@ -225,9 +225,14 @@ class ZakenClient(BackendClient):
         return self.parse(lambda pair: _zaak_status(*pair), (status, statustype))
 
     async def list_zaken_for_bsn(self, bsn: str) -> list[Zaak]:
-        """Return the cases in which the resident with ``bsn`` has a role (all pages)."""
+        """Return the cases in which the resident with ``bsn`` has a role (all pages).
+
+        Cases without ``identificatie`` (the schema does not require it) are left out: a resident
+        cannot refer to them.
+        """
         params = {"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": bsn}
-        return [self.parse(Zaak.from_json, item) for item in await self._list("zaken", params)]
+        zaken = [self.parse(Zaak.from_json, item) for item in await self._list("zaken", params)]
+        return [zaak for zaak in zaken if zaak.identificatie]
 
     async def _list(self, url: str, params: dict[str, str], max_pages: int = MAX_PAGES) -> list[Any]:
         """GET a paginated ZGW list ``{count, next, previous, results}``, following ``next``."""

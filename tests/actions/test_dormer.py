@@ -51,14 +51,18 @@ async def test_button_payload_sets_the_roof_side(make_tracker) -> None:
         entities=[("dormer_roof_side", "achter")],
     )
     assert slots["dormer_roof_side"] == "achter"
-    assert slots["requested_slot"] == "dormer_monument"
+    assert slots["requested_slot"] == "dormer_building_type"
 
 
 async def test_free_text_roof_side_and_yes_no(make_tracker) -> None:
     slots, _ = await _validate(make_tracker, "aan de achterkant", requested="dormer_roof_side")
     assert slots["dormer_roof_side"] == "achter"
     slots, _ = await _validate(
-        make_tracker, "nee", intent="deny", requested="dormer_monument", slots={"dormer_roof_side": "achter"}
+        make_tracker,
+        "nee",
+        intent="deny",
+        requested="dormer_monument",
+        slots={"dormer_building_type": "woning"},
     )
     assert slots["dormer_monument"] == "nee"
     assert slots["requested_slot"] == "dormer_townscape"
@@ -76,7 +80,13 @@ async def test_several_answers_in_one_message(make_tracker) -> None:
         requested="dormer_height",
         slots={
             k: FREE_DORMER[k]
-            for k in ("dormer_roof_side", "dormer_monument", "dormer_townscape", "dormer_flat_roof")
+            for k in (
+                "dormer_building_type",
+                "dormer_roof_side",
+                "dormer_monument",
+                "dormer_townscape",
+                "dormer_flat_roof",
+            )
         },
     )
     assert slots["dormer_height"] == pytest.approx(1.5)
@@ -91,7 +101,7 @@ async def test_correction_of_an_earlier_answer(make_tracker) -> None:
         "nee, de dakkapel komt aan de voorkant",
         intent="deny",
         requested="dormer_townscape",
-        slots={"dormer_roof_side": "achter", "dormer_monument": "nee"},
+        slots={"dormer_building_type": "woning", "dormer_roof_side": "achter", "dormer_monument": "nee"},
     )
     assert slots["dormer_roof_side"] == "voor"
     assert "dormer_townscape" not in slots  # the "nee" was not an answer to the townscape question
@@ -105,10 +115,10 @@ async def test_front_side_skips_the_construction_questions(make_tracker) -> None
         "nee",
         intent="deny",
         requested="dormer_townscape",
-        slots={"dormer_roof_side": "voor", "dormer_monument": "nee"},
+        slots={"dormer_building_type": "woning", "dormer_roof_side": "voor", "dormer_monument": "nee"},
     )
     assert slots["dormer_townscape"] == "nee"
-    assert slots["requested_slot"] is None  # the form is done
+    assert slots["requested_slot"] is None  # the form is done (Voorbeeldstad has no front-dormer rule)
 
 
 async def test_dont_know_fills_the_requested_slot(make_tracker) -> None:
@@ -183,6 +193,9 @@ async def test_verdict_action(make_tracker, changes: dict[str, Any], verdict: st
     assert responses[0] == f"utter_dormer_verdict_{verdict}"
     assert responses[-1] == f"utter_dormer_next_{verdict}"
     assert slots["dormer_roof_side"] is None  # answers are forgotten after the summary
+    assert slots["permit_last_answers"]["check"] == "dormer"  # ... but kept for a correction
+    assert slots["current_topic"] == "dakkapel"  # follow-up questions ("wat kost dat?") about the permit
+    assert "utter_permit_summary" in responses
     for response in responses:
         assert response in DOMAIN["responses"], response
 

@@ -56,7 +56,7 @@ async def _validate(
         ("80 cm omtrek", 80.0),
         ("doorsnede 30 cm", 94.2),
         ("diameter 0,3 m", 94.2),
-        ("ongeveer een halve meter rond", 50.0),
+        ("ongeveer een halve meter rond", {"value": 50.0, "estimate": True}),
         ("1 meter rond", 100.0),
     ],
 )
@@ -67,7 +67,11 @@ async def test_trunk_answers(make_tracker, text: str, circumference: float) -> N
         requested="tree_trunk_circumference",
         slots={"tree_protected": "nee", "tree_location": "eigen_tuin"},
     )
-    assert slots["tree_trunk_circumference"] == pytest.approx(circumference, abs=0.1)
+    value = slots["tree_trunk_circumference"]
+    if isinstance(circumference, dict):
+        assert value == circumference
+    else:
+        assert value == pytest.approx(circumference, abs=0.1)
     assert responses == []
     assert slots["requested_slot"] is None
 
@@ -134,11 +138,21 @@ async def test_dont_know(make_tracker) -> None:
             "trunk_above_threshold",
         ),
         ({"tree_protected": "ja", "tree_location": "eigen_tuin"}, "permit_required", "protected"),
-        ({"tree_protected": "nee", "tree_location": "openbaar"}, "municipality_decides", "public_space"),
+        ({"tree_location": "openbaar"}, "not_owner", "public_space"),
+        ({"tree_location": "buren"}, "not_owner", "neighbour_tree"),
         (
             {"tree_protected": "nee", "tree_location": "eigen_tuin", "tree_trunk_circumference": 31.0},
+            "permit_required",
+            "trunk_above_threshold",
+        ),
+        (
+            {
+                "tree_protected": "nee",
+                "tree_location": "eigen_tuin",
+                "tree_trunk_circumference": {"value": 30.0, "estimate": True},
+            },
             "municipality_decides",
-            "trunk_borderline",
+            "trunk_estimate",
         ),
     ],
 )
@@ -147,9 +161,11 @@ async def test_verdict_action(make_tracker, answers: dict[str, Any], verdict: st
     events = await ActionTreeVerdict().run(dispatcher, make_tracker(slots=answers), DOMAIN)
     responses = [m["response"] for m in dispatcher.messages]
     assert _slots(events)["tree_verdict"] == verdict
-    assert responses == [
-        f"utter_tree_verdict_{verdict}",
-        f"utter_tree_reason_{reason}",
-        f"utter_tree_next_{verdict}",
-    ]
-    assert dispatcher.messages[1]["tree_threshold_circumference"] == "31"
+    assert responses[0] == f"utter_tree_verdict_{verdict}"
+    assert responses[1] == "utter_permit_summary"
+    assert responses[2] == f"utter_tree_reason_{reason}"
+    assert responses[3] == f"utter_tree_next_{verdict}"
+    assert dispatcher.messages[2]["tree_threshold_circumference"] == "31"
+    assert dispatcher.messages[2]["measured_height"] == "1,30"
+    for response in responses:
+        assert response in DOMAIN["responses"], response

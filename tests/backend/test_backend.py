@@ -22,7 +22,7 @@ from actions.clients.errors import (
 )
 from actions.clients.klantinteracties import KlantinteractiesClient
 from actions.clients.waste import WasteClient
-from actions.clients.zaken import ZakenClient
+from actions.clients.zaken import ZakenClient, ZgwJwtAuth
 from backend.seed import RESIDENTS, TRAVEL_DOCUMENTS, working_days
 from tests.backend.conftest import BackendServer
 
@@ -277,3 +277,47 @@ def test_seed_residents_cover_the_signal_ages() -> None:
     years = {born[:4] for _, _, _, born, *_ in RESIDENTS.values()}
     assert {"1959", "1960", "1961", "2008"} <= years
     assert any(geheim for *_, geheim in RESIDENTS.values())
+
+
+def _zgw_headers(server: BackendServer) -> dict[str, str]:
+    s = server.settings
+    token = ZgwJwtAuth(s.zgw_client_id, s.zgw_client_secret, "test", "Test").token()
+    return {"Authorization": f"Bearer {token}", "Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
+
+
+async def test_412_answer_is_complete_on_a_keep_alive_connection(backend_server: BackendServer) -> None:
+    headers = {**_zgw_headers(backend_server), "Accept-Crs": "EPSG:28992"}
+    async with httpx.AsyncClient(base_url=backend_server.base_url, timeout=10.0) as http:
+        response = await http.get("/zaken/api/v1/zaken", headers=headers)
+        assert response.status_code == 412
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert response.json()["code"] == "precondition_failed"
+        again = await http.get("/zaken/api/v1/zaken", headers=_zgw_headers(backend_server))
+        assert again.status_code == 200
+
+
+async def test_statussen_and_rollen_lists_filter_by_zaak(backend_server: BackendServer) -> None:
+    async with ZakenClient.from_settings(backend_server.settings) as client:
+        zaak = await client.get_zaak_by_identificatie("Z-2026-000003")
+    async with httpx.AsyncClient(base_url=backend_server.base_url) as http:
+        root, headers = "/zaken/api/v1", _zgw_headers(backend_server)
+        statussen = (await http.get(f"{root}/statussen", params={"zaak": zaak.url}, headers=headers)).json()
+        assert statussen["count"] == 3 and {s["zaak"] for s in statussen["results"]} == {zaak.url}
+        assert [s["indicatieLaatstGezetteStatus"] for s in statussen["results"]].count(True) == 1
+        rollen = (await http.get(f"{root}/rollen", params={"zaak": zaak.url}, headers=headers)).json()
+        [rol] = rollen["results"]
+        assert rol["betrokkeneIdentificatie"]["inpBsn"] == ANNA and rol["omschrijvingGeneriek"] == "initiator"
+        detail = (await http.get(zaak.url, headers=headers)).json()
+        assert detail["rollen"] == [rol["url"]]
+
+
+async def test_klantcontacten_list_links_the_task(backend_server: BackendServer) -> None:
+    async with KlantinteractiesClient.from_settings(backend_server.settings) as client:
+        handoff = await client.register_handoff("chat", "Vraag", "Inhoud", "Uitleg", "Terugbellen", key())
+    headers = {"Authorization": f"Token {backend_server.settings.klantinteracties_token}"}
+    async with httpx.AsyncClient(base_url=backend_server.base_url, headers=headers) as http:
+        params = {"nummer": handoff.klantcontact_nummer}
+        page = (await http.get("/klantinteracties/api/v1/klantcontacten", params=params)).json()
+    [contact] = page["results"]
+    assert contact["uuid"] == handoff.klantcontact_uuid
+    assert [t["uuid"] for t in contact["leiddeTotInterneTaken"]] == [handoff.internetaak.uuid]
