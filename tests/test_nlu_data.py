@@ -11,7 +11,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Intents residents never type (set by buttons, channels or the external-events API).
-NOT_TYPED = {"unsupported_media", "human_reply", "proactive_signal", "inform"}
+# crisis is set by the crisis detector component (components/crisis_detector.py), not by the classifier.
+NOT_TYPED = {"unsupported_media", "human_reply", "proactive_signal", "inform", "crisis"}
 
 
 def script(name: str) -> ModuleType:
