@@ -32,6 +32,8 @@ FOLLOWUP_RESPONSES = {
 }
 NLU_FALLBACK = "nlu_fallback"
 CURRENT_TOPIC_SLOT = "current_topic"
+#: "<product key>:<n>": the same topic asked n times in a row (n = 0: the first answer).
+TOPIC_DEPTH_SLOT = "topic_depth"
 #: Self-check topics: a question about the costs also gets the processing time of the permit.
 PERMIT_CHECK_INTENTS = frozenset({"permit_check_dormer", "permit_check_tree"})
 
@@ -98,6 +100,73 @@ def utter_unknown(dispatcher: CollectingDispatcher, content: Content | None) -> 
         dispatcher.utter_message(response="utter_topic_unknown", **content.template_values())
 
 
+def repeat_count(tracker: Tracker, product: Product) -> int:
+    """How often ``product`` was answered in a row before this question (0: it is new)."""
+    if tracker.get_slot(CURRENT_TOPIC_SLOT) != product.key:
+        return 0
+    key, _, count = str(tracker.get_slot(TOPIC_DEPTH_SLOT) or "").partition(":")
+    return int(count) + 1 if key == product.key and count.isdigit() else 1
+
+
+def utter_product(
+    dispatcher: CollectingDispatcher,
+    content: Content,
+    product: Product,
+    tracker: Tracker,
+    offer_signal: bool = True,
+) -> list[EventType]:
+    """Answer one product; asked again in a row: the next deeper answer, then a human.
+
+    Args:
+        dispatcher: Where the answer goes.
+        content: The municipality content.
+        product: The product to answer.
+        tracker: The conversation (``current_topic``/``topic_depth`` tell a repeat).
+        offer_signal: Offer the product's signal (``signal_offer``) after the answer.
+
+    Returns:
+        The slot events that remember the topic and how often it was asked.
+    """
+    values = product_values(content, product)
+    repeat = repeat_count(tracker, product)
+    events: list[EventType] = [
+        SlotSet(CURRENT_TOPIC_SLOT, product.key),
+        SlotSet(TOPIC_DEPTH_SLOT, f"{product.key}:{repeat}"),
+    ]
+    if repeat:
+        if repeat <= len(product.more):
+            dispatcher.utter_message(response="utter_topic_more", more=product.more[repeat - 1], **values)
+        elif product.social:
+            dispatcher.utter_message(response="utter_topic_repeat_human_social", **values)
+        else:
+            dispatcher.utter_message(response="utter_topic_repeat_human", **values)
+        return events
+
+    if product.other_body:
+        dispatcher.utter_message(response="utter_other_body", **values)
+        dispatcher.utter_message(response="utter_other_body_next", **values)
+        if product.social:
+            dispatcher.utter_message(response="utter_social_contact", **values)
+    elif product.social:
+        dispatcher.utter_message(response="utter_social_answer", **values)
+        dispatcher.utter_message(response="utter_social_next", **values)
+        dispatcher.utter_message(response="utter_social_contact", **values)
+    else:
+        dispatcher.utter_message(response="utter_product_answer", **values)
+        dispatcher.utter_message(response="utter_product_next", **values)
+        if product.bring:
+            dispatcher.utter_message(response="utter_product_bring", **values)
+        if product.appointment_needed and product.appointment_in_chat:
+            dispatcher.utter_message(response="utter_product_appointment", **values)
+        elif product.appointment_needed:
+            dispatcher.utter_message(response="utter_product_appointment_elsewhere", **values)
+        else:
+            dispatcher.utter_message(response="utter_product_more_help", **values)
+    if offer_signal and product.signal_offer:
+        dispatcher.utter_message(response=f"utter_signals_offer_{product.signal_offer}", **values)
+    return events
+
+
 class ActionAnswerTopic(Action):
     """Answer a topic intent with the matching product from the municipality content."""
 
@@ -118,22 +187,7 @@ class ActionAnswerTopic(Action):
             utter_unknown(dispatcher, content)
             return notice
 
-        values = product_values(content, product)
-        if product.other_body:
-            dispatcher.utter_message(response="utter_other_body", **values)
-            if product.social:
-                dispatcher.utter_message(response="utter_social_contact", **values)
-        elif product.social:
-            dispatcher.utter_message(response="utter_social_answer", **values)
-        else:
-            dispatcher.utter_message(response="utter_product_answer", **values)
-            if product.bring:
-                dispatcher.utter_message(response="utter_product_bring", **values)
-            if product.appointment_needed:
-                dispatcher.utter_message(response="utter_product_appointment", **values)
-            else:
-                dispatcher.utter_message(response="utter_product_more_help", **values)
-
+        events = utter_product(dispatcher, content, product, tracker)
         other = second_topic(tracker, content, product.intent)
         if other is not None:
             dispatcher.utter_message(
@@ -141,7 +195,7 @@ class ActionAnswerTopic(Action):
                 other_title=other.title,
                 buttons=[{"title": other.button_title, "payload": f"/{other.intent}"}],
             )
-        return [*notice, SlotSet(CURRENT_TOPIC_SLOT, product.key)]
+        return [*notice, *events]
 
 
 class ActionAnswerFollowup(Action):

@@ -82,6 +82,12 @@ class Product:
     social: bool = False
     contact: str | None = None
     other_body: Mapping[str, str] | None = None
+    #: With ``appointment_needed``: the chat's appointment form can book it (else: website/phone).
+    appointment_in_chat: bool = True
+    #: Kind of proactive signal offered after the answer (``aow``, ``travel_document``, ``study``).
+    signal_offer: str | None = None
+    #: Deeper answers for the same question asked again, in order.
+    more: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, key: str, data: Mapping[str, Any]) -> Product:
@@ -103,6 +109,9 @@ class Product:
             social=bool(data.get("social", False)),
             contact=data.get("contact"),
             other_body=dict(data["other_body"]) if data.get("other_body") else None,
+            appointment_in_chat=bool(data.get("appointment_in_chat", True)),
+            signal_offer=data.get("signal_offer"),
+            more=tuple(data.get("more") or ()),
         )
 
     def matches(self, value: str) -> bool:
@@ -208,6 +217,8 @@ class Content:
         self.data = data
         self.source = source
         self.id: str = data["municipality"]["id"]
+        #: ``test`` for fictional development content, else ``production``.
+        self.profile: str = data.get("profile", "production")
         self.name: str = data["municipality"]["name"]
         self.official_name: str = data["municipality"]["official_name"]
         self.contact: dict[str, str] = dict(data["contact"])
@@ -250,6 +261,8 @@ class Content:
             "address": self.contact["address"],
             "website": self.contact["website"],
             "privacy_url": self.contact["privacy_url"],
+            "privacy_email": self.contact.get("privacy_email", self.contact["email"]),
+            "postal_address": self.contact.get("postal_address", self.contact["address"]),
             "wijkteam_name": wijkteam["name"],
             "wijkteam_phone": wijkteam["phone"],
             "wijkteam_hours": wijkteam["hours"],

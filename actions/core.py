@@ -100,7 +100,9 @@ class ActionSessionStart(Action):
         values = content_values()
         dispatcher.utter_message(response="utter_greet", **values)
         dispatcher.utter_message(response="utter_privacy_short", **values)
-        return [SessionStarted(), ActionExecuted("action_listen")]
+        # responses Rasa utters itself (utter_default) read the number from this slot
+        phone = [SlotSet("municipality_phone", values["phone"])] if values.get("phone") else []
+        return [SessionStarted(), *phone, ActionExecuted("action_listen")]
 
 
 class ActionRequestHuman(Action):
@@ -165,11 +167,11 @@ class ActionFallback(Action):
         step = consecutive_fallbacks(tracker)
         if step >= 2:
             if problem in INPUT_PROBLEM_RESPONSES:
-                dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
+                dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem], **content_values())
             dispatcher.utter_message(response="utter_fallback_human")
             return notice
         if problem in INPUT_PROBLEM_RESPONSES:
-            dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem])
+            dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[problem], **content_values())
             return notice
         suggestions = suggested_intents(tracker)
         if suggestions:

@@ -33,6 +33,43 @@ from signals.rules import RulesError, load_rules
 logger = logging.getLogger(__name__)
 
 AFFIRM_INTENT = "affirm"
+DENY_INTENT = "deny"
+#: A typed (un)subscribe below this NLU confidence is checked with a yes/no question first, so an
+#: off-topic command ("herinner me aan de tandarts") never starts or stops the signals by mistake.
+#: Buttons (payload "/unsubscribe_signals") have confidence 1.0 and act at once.
+GUARD_MIN_CONFIDENCE = 0.7
+EXPLAIN = "utter_signals_explain"
+SUBSCRIBE_CHECK = "utter_signals_subscribe_check"
+UNSUBSCRIBE_CHECK = "utter_signals_unsubscribe_check"
+
+
+def needs_check(tracker: Tracker) -> bool:
+    """True when the latest message is typed text whose intent confidence is below the guard."""
+    message = tracker.latest_message or {}
+    if str(message.get("text") or "").startswith("/"):
+        return False
+    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+    return confidence < GUARD_MIN_CONFIDENCE
+
+
+def last_bot_response(tracker: Tracker) -> str | None:
+    """The response name (``utter_action``) of the bot's last message before the latest user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+def utter_explanation(dispatcher: CollectingDispatcher) -> None:
+    """What is sent; which data and where it arrives; how to stop plus the question (Ja/Nee)."""
+    dispatcher.utter_message(response="utter_signals_explain_what")
+    dispatcher.utter_message(response="utter_signals_explain_data")
+    dispatcher.utter_message(response=EXPLAIN)
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -55,10 +92,13 @@ class ActionSignalsOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if _intent(tracker) == "subscribe_signals" and needs_check(tracker):
+            dispatcher.utter_message(response=SUBSCRIBE_CHECK)
+            return []
         if verified_bsn(tracker) is None:
             dispatcher.utter_message(response="utter_signals_need_login")
             return []
-        dispatcher.utter_message(response="utter_signals_explain")
+        utter_explanation(dispatcher)
         return []
 
 
@@ -71,9 +111,22 @@ class ActionSignalsSubscribe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        asked = last_bot_response(tracker)
         if _intent(tracker) != AFFIRM_INTENT:
             # Never record consent without an explicit "ja" (e.g. when predicted outside the rule).
-            dispatcher.utter_message(response="utter_signals_not_subscribed")
+            in_context = asked in (EXPLAIN, SUBSCRIBE_CHECK, None)
+            answer = "utter_signals_not_subscribed" if in_context else "utter_deny_no_context"
+            dispatcher.utter_message(response=answer)
+            return []
+        if asked == SUBSCRIBE_CHECK:
+            # "ja" to "do you mean the signals?": now the explanation; consent needs a second "ja"
+            if verified_bsn(tracker) is None:
+                dispatcher.utter_message(response="utter_signals_need_login")
+            else:
+                utter_explanation(dispatcher)
+            return []
+        if asked not in (EXPLAIN, None):
+            dispatcher.utter_message(response="utter_affirm_no_context")
             return []
         bsn = verified_bsn(tracker)
         if bsn is None:
@@ -107,6 +160,20 @@ class ActionSignalsUnsubscribe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        intent = _intent(tracker)
+        asked = last_bot_response(tracker)
+        if intent in (AFFIRM_INTENT, DENY_INTENT):
+            # the answer to the check question (rule: action_signals_unsubscribe -> affirm/deny)
+            if asked != UNSUBSCRIBE_CHECK:
+                no_context = "utter_affirm_no_context" if intent == AFFIRM_INTENT else "utter_deny_no_context"
+                dispatcher.utter_message(response=no_context)
+                return []
+            if intent == DENY_INTENT:
+                dispatcher.utter_message(response="utter_signals_unsubscribe_kept")
+                return []
+        elif needs_check(tracker):
+            dispatcher.utter_message(response=UNSUBSCRIBE_CHECK)
+            return []
         bsn = verified_bsn(tracker)
         try:
             revoked = await run_db(functools.partial(store.revoke_consents, tracker.sender_id, bsn))

@@ -1,12 +1,16 @@
 """Evaluate the trained NLU on the held-out test set (tests/nlu/) and enforce the thresholds.
 
-Fails (exit 1) when intent accuracy < 0.90, when any intent's F1 < 0.75, or when an off-topic
-test message is classified as a municipal intent with confidence >= 0.5. Prints per-intent
-precision/recall/F1, the most frequent confusion pairs and the answer rate (share of held-out
-topic questions answered by a topic intent instead of the fallback). Rasa writes the confusion
+Fails (exit 1) when intent accuracy < 0.90, when any intent's F1 < 0.75, when an off-topic
+test message is classified as a municipal (or consent/erase) intent with confidence >= 0.5, when
+the register section (tests/nlu/register.yml: NT2, WhatsApp register, dialect, typos) scores
+below 0.80, or when fewer than 80 % of the off-topic messages are rejected (classified as
+out_of_scope or nlu_fallback). Prints per-intent precision/recall/F1, the most frequent confusion
+pairs, the answer rate (share of held-out topic questions answered by a topic intent instead of
+the fallback), the register section and the out-of-scope rejection rate. Rasa writes the confusion
 matrix image to <out>/intent_confusion_matrix.png (with --report).
 
 Usage: python scripts/nlu_check.py --model models/gemeente.tar.gz --out reports/nlu [--report]
+       [--nlu tests/nlu]
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ MIN_ACCURACY = 0.90
 MIN_F1 = 0.75
 OFF_TOPIC_MAX_CONFIDENCE = 0.5
 TOPIC_GROUPS = ("burgerzaken", "wonen_en_buitenruimte", "contact", "sociaal_domein")
+#: Social topics added beside the contract (domain.yml); they count as topics too.
+PROJECT_TOPICS = frozenset({
+    "cultural_agenda", "community_initiative", "volunteering", "meeting_places",
+    "loneliness", "elderly_care", "respite_care", "long_term_care",
+})
+#: Intents that erase data or give/withdraw consent: an off-topic message must never land here.
+GUARDED = frozenset({"forget_me", "subscribe_signals", "unsubscribe_signals"})
+REJECTED = frozenset({"out_of_scope", "nlu_fallback"})
+REGISTER_FILE = "register.yml"
+MIN_REGISTER_ACCURACY = 0.80
+MIN_OUT_OF_SCOPE_REJECTION = 0.80
 
 
 def topic_intents() -> set[str]:
@@ -31,13 +46,28 @@ def topic_intents() -> set[str]:
     from contract import intent_groups
 
     groups = intent_groups(SPEC)
-    return {name for group in TOPIC_GROUPS for name in groups.get(group, [])}
+    return {name for group in TOPIC_GROUPS for name in groups.get(group, [])} | PROJECT_TOPICS
 
 
-def run_rasa(model: str, out: Path, plot: bool) -> None:
+def register_texts(nlu_dir: Path) -> set[str]:
+    """The example texts of the held-out register section (``register.yml``)."""
+    import yaml
+
+    path = nlu_dir / REGISTER_FILE
+    if not path.exists():
+        return set()
+    texts = set()
+    for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        for line in str(item.get("examples", "")).splitlines():
+            if line.strip().startswith("- "):
+                texts.add(line.strip()[2:])
+    return texts
+
+
+def run_rasa(model: str, out: Path, plot: bool, nlu: str = "tests/nlu") -> None:
     """Run ``rasa test nlu`` on the held-out set."""
     cmd = [
-        str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", model, "--nlu", "tests/nlu",
+        str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", model, "--nlu", nlu,
         "--out", str(out), "--successes",
     ]
     if not plot:
@@ -50,7 +80,7 @@ def load(out: Path, name: str) -> list | dict:
     return json.loads(path.read_text()) if path.exists() else []
 
 
-def evaluate(out: Path) -> int:
+def evaluate(out: Path, nlu_dir: Path = ROOT / "tests/nlu") -> int:
     """Print the report and return the number of failed checks."""
     report = load(out, "intent_report.json")
     assert isinstance(report, dict)
@@ -88,10 +118,32 @@ def evaluate(out: Path) -> int:
         print(f"\nanswer rate: {len(answered) / len(topic_rows):.3f} of {len(topic_rows)} held-out topic "
               f"questions get a topic answer ({len(correct) / len(topic_rows):.3f} the right topic)")
 
+    register = register_texts(nlu_dir)
+    register_rows = [p for p in predictions if p["text"] in register]
+    if register_rows:
+        right = sum(p["intent_prediction"]["name"] == p["intent"] for p in register_rows)
+        share = right / len(register_rows)
+        print(f"\nregister section (NT2, WhatsApp, dialect, typos): {share:.3f} of {len(register_rows)} "
+              f"(minimum {MIN_REGISTER_ACCURACY})")
+        for p in register_rows:
+            if p["intent_prediction"]["name"] != p["intent"]:
+                print(f"  {p['intent']} -> {p['intent_prediction']['name']}: {p['text']!r}")
+        if share < MIN_REGISTER_ACCURACY:
+            failures += 1
+
+    oos_rows = [p for p in predictions if p["intent"] == "out_of_scope"]
+    if oos_rows:
+        rejected = sum(p["intent_prediction"]["name"] in REJECTED for p in oos_rows)
+        rate = rejected / len(oos_rows)
+        print(f"\nout-of-scope rejection: {rate:.3f} of {len(oos_rows)} off-topic messages rejected "
+              f"(minimum {MIN_OUT_OF_SCOPE_REJECTION})")
+        if rate < MIN_OUT_OF_SCOPE_REJECTION:
+            failures += 1
+
     off_topic = [
         p for p in predictions
         if p["intent"] == "out_of_scope"
-        and p["intent_prediction"]["name"] in topics
+        and p["intent_prediction"]["name"] in topics | GUARDED
         and p["intent_prediction"]["confidence"] >= OFF_TOPIC_MAX_CONFIDENCE
     ]
     for p in off_topic:
@@ -107,11 +159,12 @@ def main() -> int:
     parser.add_argument("--out", default="reports/nlu")
     parser.add_argument("--report", action="store_true", help="also write the confusion-matrix image")
     parser.add_argument("--skip-run", action="store_true", help="only read an existing report")
+    parser.add_argument("--nlu", default="tests/nlu", help="held-out set (folder of NLU files)")
     args = parser.parse_args()
     out = ROOT / args.out
     if not args.skip_run:
-        run_rasa(args.model, out, plot=args.report)
-    failures = evaluate(out)
+        run_rasa(args.model, out, plot=args.report, nlu=args.nlu)
+    failures = evaluate(out, ROOT / args.nlu)
     if args.report:
         print(f"\nconfusion matrix image: {out / 'intent_confusion_matrix.png'}")
     if failures:

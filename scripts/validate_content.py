@@ -2,12 +2,17 @@
 
 Usage: python scripts/validate_content.py [CONTENT_DIR]
 Exits 0 when every file is valid and answers every topic intent, 1 otherwise (with the reasons).
+Outside the test profile (``profile: test`` in the file marks fictional development content) no
+text may hold a placeholder: ``localhost``/``127.0.0.1``, an ``.example`` domain or "fictief".
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -19,6 +24,33 @@ from actions.content import (  # noqa: E402
     schema_for,
     topic_intents,
 )
+
+#: Placeholders that must never reach residents of a real municipality.
+PLACEHOLDERS = re.compile(r"localhost|127\.0\.0\.1|\.example\b|fictie[fv]", re.IGNORECASE)
+TEST_PROFILE = "test"
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in ``value`` with its dotted path (``contact.website``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}.{index}")
+
+
+def placeholder_problems(data: Any, source: str) -> list[str]:
+    """Placeholders in content that is not marked ``profile: test`` (one line per field)."""
+    if not isinstance(data, dict) or data.get("profile") == TEST_PROFILE:
+        return []
+    return [
+        f"{source}: {path}: placeholder {match[0]!r} is only allowed in the test profile"
+        for path, text in _strings(data)
+        if (match := PLACEHOLDERS.search(text))
+    ]
 
 
 def validate_dir(directory: Path) -> list[str]:
@@ -34,6 +66,7 @@ def validate_dir(directory: Path) -> list[str]:
         except ContentError as exc:
             problems.append(str(exc))
             continue
+        problems += placeholder_problems(content.data, str(path))
         if content.id != path.stem:
             problems.append(
                 f"{path}: municipality.id {content.id!r} differs from the file name {path.stem!r}"

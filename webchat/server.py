@@ -18,11 +18,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.config import Settings, get_settings
+from webchat.pages import render_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = PACKAGE_DIR / "node_modules" / "socket.io-client" / "dist"
 
+#: Pages with ``{{placeholders}}`` filled from the municipality content (webchat/pages.py).
+RENDERED_PAGES = frozenset({"/", "/index.html", "/privacy.html"})
 #: URL path -> (file, content type). Only these files are served.
 STATIC_FILES: dict[str, tuple[Path, str]] = {
     "/": (STATIC_DIR / "index.html", "text/html; charset=utf-8"),
@@ -114,6 +117,12 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     settings = settings or get_settings()
     headers = security_headers(settings)
     app = Sanic(name)
+    rendered: dict[str, str] = {}
+
+    def page(url: str) -> str:
+        if url not in rendered:
+            rendered[url] = render_file(STATIC_FILES[url][0], settings)
+        return rendered[url]
 
     @app.get("/config.js")
     async def config_js(_: Request) -> HTTPResponse:
@@ -131,6 +140,8 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
         if entry is None or not entry[0].is_file():
             return response.text("Niet gevonden", status=404)
         file_path, content_type = entry
+        if f"/{path}" in RENDERED_PAGES:
+            return response.html(page(f"/{path}"))
         return await response.file(file_path, mime_type=content_type)
 
     @app.get("/")

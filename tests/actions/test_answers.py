@@ -72,15 +72,17 @@ async def test_passport_answer_uses_content_and_offers_appointment_and_human(
     product = get_content().product("paspoort")
     assert responses(dispatcher) == [
         "utter_product_answer",
+        "utter_product_next",
         "utter_product_bring",
         "utter_product_appointment",
+        "utter_signals_offer_travel_document",
     ]
     answer = message(dispatcher, "utter_product_answer")
     assert answer["costs"] == product.costs and "82,25" in answer["costs"]
     assert answer["link"] == product.link
     assert "pasfoto" in message(dispatcher, "utter_product_bring")["bring"]
     assert {"/make_appointment", "/request_human"} <= set(domain_buttons("utter_product_appointment"))
-    assert events == [SlotSet("current_topic", "paspoort")]
+    assert events == [SlotSet("current_topic", "paspoort"), SlotSet("topic_depth", "paspoort:0")]
     assert_renderable(dispatcher)
 
 
@@ -92,7 +94,7 @@ async def test_entity_picks_the_id_card_within_the_intent(make_tracker, dispatch
         intent="passport_id_card",
         entities=[("document_type", "ID-kaart")],
     )
-    assert events == [SlotSet("current_topic", "identiteitskaart")]
+    assert events[0] == SlotSet("current_topic", "identiteitskaart")
     assert message(dispatcher, "utter_product_answer")["title"] == "ID-kaart"
 
 
@@ -106,35 +108,37 @@ async def test_product_without_appointment_offers_a_human(make_tracker, dispatch
 
 async def test_social_topic_is_warm_and_offers_the_right_contact(make_tracker, dispatcher) -> None:
     events = await run(answers.ActionAnswerTopic(), make_tracker, dispatcher, intent="debt_help")
-    assert responses(dispatcher) == ["utter_social_answer"]
-    sent = message(dispatcher, "utter_social_answer")
+    assert responses(dispatcher) == ["utter_social_answer", "utter_social_next", "utter_social_contact"]
+    sent = message(dispatcher, "utter_social_contact")
     assert sent["contact_name"] == "Schuldhulp Voorbeeldstad"
     assert sent["contact_phone"] == get_content().social_contacts["schuldhulp"]["phone"]
-    assert "/request_human" in domain_buttons("utter_social_answer")
-    text = DOMAIN["responses"]["utter_social_answer"][0]["text"]
+    assert "/request_human" in domain_buttons("utter_social_contact")
+    text = DOMAIN["responses"]["utter_social_contact"][0]["text"]
     assert "Wilt u liever met iemand praten?" in text  # offers a person
     assert "Over uw gezondheid hoeft u mij niets te vertellen." in text  # never asks medical details
-    assert events == [SlotSet("current_topic", "schuldhulp")]
+    assert events[0] == SlotSet("current_topic", "schuldhulp")
     assert_renderable(dispatcher)
 
 
 async def test_wmo_offers_the_wijkteam(make_tracker, dispatcher) -> None:
     await run(answers.ActionAnswerTopic(), make_tracker, dispatcher, intent="wmo_support")
-    assert message(dispatcher, "utter_social_answer")["contact_name"] == get_content().wijkteam["name"]
+    assert message(dispatcher, "utter_social_contact")["contact_name"] == get_content().wijkteam["name"]
 
 
 async def test_aow_refers_to_the_svb_and_offers_the_wijkteam(make_tracker, dispatcher) -> None:
     await run(answers.ActionAnswerTopic(), make_tracker, dispatcher, intent="aow_pension")
-    assert responses(dispatcher) == ["utter_other_body", "utter_social_contact"]
-    sent = message(dispatcher, "utter_other_body")
+    assert responses(dispatcher) == [
+        "utter_other_body", "utter_other_body_next", "utter_social_contact", "utter_signals_offer_aow"
+    ]
+    sent = message(dispatcher, "utter_other_body_next")
     assert "SVB" in sent["other_body_name"] and "svb.nl" in sent["link"]
-    assert "/request_human" in domain_buttons("utter_other_body")
+    assert "/request_human" in domain_buttons("utter_other_body_next")
     assert_renderable(dispatcher)
 
 
 async def test_further_education_refers_to_studielink_and_duo(make_tracker, dispatcher) -> None:
     await run(answers.ActionAnswerTopic(), make_tracker, dispatcher, intent="further_education")
-    assert responses(dispatcher) == ["utter_other_body"]
+    assert responses(dispatcher) == ["utter_other_body", "utter_other_body_next", "utter_signals_offer_study"]
     assert "DUO" in message(dispatcher, "utter_other_body")["other_body_name"]
 
 
@@ -188,7 +192,7 @@ async def test_mixed_topics_answer_the_main_one_and_offer_the_other(make_tracker
     offer = dispatcher.messages[-1]
     assert offer["response"] == "utter_offer_other_topic"
     assert offer["buttons"] == [{"title": "Verbouwen", "payload": "/building_permit"}]
-    assert events == [SlotSet("current_topic", "paspoort")]
+    assert events == [SlotSet("current_topic", "paspoort"), SlotSet("topic_depth", "paspoort:0")]
     assert_renderable(dispatcher)
 
 
@@ -201,7 +205,7 @@ async def test_weak_second_intent_is_not_offered(make_tracker, dispatcher) -> No
 async def test_nlu_fallback_on_top_uses_the_runner_up(make_tracker, dispatcher) -> None:
     ranking = [("nlu_fallback", 0.45), ("drivers_license", 0.4), ("passport_id_card", 0.32)]
     events = await run(answers.ActionAnswerTopic(), make_tracker, dispatcher, intent=ranking)
-    assert events == [SlotSet("current_topic", "rijbewijs")]
+    assert events[0] == SlotSet("current_topic", "rijbewijs")
     assert message(dispatcher, "utter_offer_other_topic")["buttons"][0]["payload"] == "/passport_id_card"
 
 
@@ -221,7 +225,7 @@ async def test_followup_keeps_the_context_of_the_last_topic(make_tracker, dispat
     )
     assert responses(followup) == ["utter_followup_duration"]
     assert followup.messages[0]["processing_time"] == get_content().product("rijbewijs").processing_time
-    assert events == [SlotSet("current_topic", "rijbewijs")]
+    assert events[0] == SlotSet("current_topic", "rijbewijs")
     assert_renderable(followup)
 
 
@@ -268,7 +272,7 @@ async def test_named_product_wins_over_the_current_topic(make_tracker, dispatche
         entities=[("product", "rijbewijs")],
     )
     assert dispatcher.messages[0]["costs"] == get_content().product("rijbewijs").costs
-    assert events == [SlotSet("current_topic", "rijbewijs")]
+    assert events[0] == SlotSet("current_topic", "rijbewijs")
 
 
 @pytest.mark.parametrize("slots", [{}, {"current_topic": "bestaat_niet"}])

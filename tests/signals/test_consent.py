@@ -65,7 +65,9 @@ async def test_offer_needs_a_verified_identity(dispatcher):
 
 async def test_offer_explains_with_yes_no_buttons(dispatcher):
     await ActionSignalsOffer().run(dispatcher, tracker("subscribe_signals", bsn=BSN), {})
-    assert responses(dispatcher) == ["utter_signals_explain"]
+    assert responses(dispatcher) == [
+        "utter_signals_explain_what", "utter_signals_explain_data", "utter_signals_explain"
+    ]
     assert consent_rows() == []  # explaining records nothing
 
 
@@ -76,7 +78,7 @@ async def test_yes_records_the_consent(dispatcher, rules):
     assert row["resident_key"] == pseudonymise_bsn(BSN) == store.resident_key(BSN)
     assert row["bsn"] == BSN  # needed to ask the BRP while the resident is away
     assert (row["channel"], row["sender_id"]) == ("socketio", "web-7")
-    assert row["consent_version"] == rules.consent_text_version == "2026-11"
+    assert row["consent_version"] == rules.consent_text_version == "2026-12"
     assert row["given_at"] is not None and row["revoked_at"] is None
 
 

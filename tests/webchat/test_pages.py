@@ -1,0 +1,61 @@
+"""The web chat pages name the municipality of the MUNICIPALITY setting (webchat/pages.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from actions.config import Settings
+from actions.content import clear_content_cache, get_content
+from webchat.pages import render_file
+from webchat.server import RENDERED_PAGES, STATIC_FILES
+
+
+def fetch(settings: Settings, path: str) -> str:
+    """The page as the server sends it (every HTML page is a rendered one)."""
+    file_path, content_type = STATIC_FILES[path]
+    assert path in RENDERED_PAGES and content_type.startswith("text/html")
+    return render_file(file_path, settings)
+
+
+@pytest.fixture(autouse=True)
+def fresh_content():
+    clear_content_cache()
+    yield
+    clear_content_cache()
+
+
+@pytest.mark.parametrize("path", ["/", "/index.html", "/privacy.html"])
+@pytest.mark.parametrize("municipality", ["voorbeeldstad", "proefdorp"])
+def test_pages_name_the_configured_municipality(path: str, municipality: str) -> None:
+    settings = replace(Settings(), municipality=municipality)
+    text = fetch(settings, path)
+    content = get_content(municipality)
+    other = "Proefdorp" if municipality == "voorbeeldstad" else "Voorbeeldstad"
+    assert content.official_name in text
+    assert other not in text
+    assert "{{" not in text
+
+
+def test_privacy_page_gives_the_content_retention_and_contact() -> None:
+    settings = replace(Settings(), municipality="proefdorp", retention_days=14)
+    text = fetch(settings, "/privacy.html")
+    content = get_content("proefdorp")
+    assert "14 dagen" in text
+    assert content.contact["privacy_email"] in text
+    assert content.contact["postal_address"] in text
+
+
+def test_every_html_page_is_rendered() -> None:
+    html_pages = {url for url, (_, kind) in STATIC_FILES.items() if kind.startswith("text/html")}
+    assert html_pages == set(RENDERED_PAGES)
+
+
+def test_names_are_html_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from webchat import pages
+
+    values = pages.page_values(replace(Settings(), municipality="proefdorp"))
+    values["official_name"] = "<script>x</script>"
+    html = pages.render("<p>{{official_name}}</p>", values)
+    assert html == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
