@@ -34,4 +34,3 @@ async def test_creating_a_zaak_without_a_resident_is_logged_without_a_subject() 
     assert result.identificatie
     [entry] = [e for e in query() if e.activity == "zaak aanmaken"]
     assert entry.subject_pseudonym is None
-

@@ -287,14 +287,18 @@ def test_case_status_by_number(talk: Conversation) -> None:
     talk.say("hoe staat het met mijn aanvraag Z-2026-000003")
     if talk.requested_slot == "status_reference":
         talk.say("Z-2026-000003")
-    assert "Z-2026-000003" in talk.last_text, talk.history()
+    assert talk.requested_slot == "status_postcode", talk.history()  # without DigiD: a second factor
+    talk.say("9999 AA")  # Anna's postcode (backend/seed.py)
+    said = "\n".join(text for who, text in talk.transcript if who == "bot")
+    assert "Z-2026-000003 is: afgehandeld" in said, talk.history()
 
 
 def test_case_status_unknown_number(talk: Conversation) -> None:
     talk.say("wat is de status van mijn zaak?")
     assert talk.requested_slot == "status_reference", talk.history()
     talk.say("Z-2026-999999")
-    assert "kan geen aanvraag of melding vinden" in talk.last_text, talk.history()
+    talk.say("9999 AA")  # an unknown number and a wrong postcode get the same answer
+    assert "kan ik niet controleren" in talk.last_text, talk.history()
 
 
 def test_case_status_number_unknown_gets_help(talk: Conversation) -> None:

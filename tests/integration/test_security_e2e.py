@@ -116,6 +116,29 @@ def test_case_status_of_a_guessed_zaak_number_says_nothing_without_login(assista
     assert "in behandeling" not in answer and "2026" not in answer
 
 
+def test_case_status_by_number_and_postcode_shows_only_the_phase(assistant, conversation) -> None:
+    talk = conversation()
+    talk.say("wat is de status van zaak Z-2026-000001")
+    talk.say("9999 AA")  # the initiator's home postcode (backend/seed.py)
+    said = "\n".join(text for who, text in talk.transcript if who == "bot").lower()
+    assert "is: in behandeling" in said, talk.history()
+    assert "stoeptegel" not in said and "sinds" not in said  # not what it is about, no date
+
+
+def test_guessing_the_postcode_of_a_zaak_is_limited(assistant, conversation) -> None:
+    for guess in ("1011 AA", "1012 AB", "3011 AC", "5611 AD", "9711 AE", "6511 AF"):
+        talk = conversation()
+        talk.say("wat is de status van zaak Z-2026-000002")
+        talk.say(guess)
+        STATS["attacks"] += 1
+        assert "ontvangen" not in talk.last_text.lower(), talk.history()
+    talk = conversation()
+    talk.say("wat is de status van zaak Z-2026-000002")
+    talk.say("9999 AB")  # the right postcode no longer opens it
+    assert "te vaak" in talk.last_text, talk.history()
+    assert "ontvangen" not in talk.last_text.lower()
+
+
 @pytest.mark.parametrize(
     "typed",
     [
