@@ -11,7 +11,9 @@ Registered in ``credentials.yml`` as ``channels.whatsapp.WhatsAppInput``; Rasa s
 
 Processing: every message id (``wamid...``) is claimed in the database first, so a redelivered
 webhook never makes the assistant answer twice (also across restarts and workers sharing the
-database). The time of the resident's last message is stored for the 24-hour window. Text and
+database). The time of the resident's last message is stored for the 24-hour window. The Rasa
+conversation id is a keyed pseudonym of the number (:mod:`channels.whatsapp_ids`), so the tracker
+store and the logs never hold the number. Text and
 reply buttons/list rows go to Rasa; media and locations become the intent ``/unsupported_media``
 (the answer text lives in domain.yml); delivery statuses and reactions are ignored.
 """
@@ -36,11 +38,11 @@ from sanic.response import HTTPResponse
 
 from actions.config import Settings, get_settings
 from actions.db import run_db
-from channels import whatsapp_store
+from channels import whatsapp_ids, whatsapp_store
 from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id
+from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -249,16 +251,18 @@ class WhatsAppInput(InputChannel):
                 logger.info("WhatsApp message %s was delivered before; skipped", message_id)
                 return
             await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message))
+            # the conversation is a pseudonym; the number stays here, for delivery only (issue 13)
+            conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message))
             choices = await run_db(whatsapp_store.take_choices, str(wa_id))
             if message.get("type") == "text":
                 text = chosen_option(text, choices)
             user_message = UserMessage(
                 text,
                 WhatsAppOutput(self.api, self.list_button_label),
-                to_sender_id(str(wa_id)),
+                conversation,
                 input_channel=self.name(),
                 message_id=str(message_id),
-                metadata={"channel": "whatsapp", "wa_id": str(wa_id), "message_id": str(message_id)},
+                metadata={"channel": "whatsapp", "message_id": str(message_id)},
             )
             await on_new_message(user_message)
 

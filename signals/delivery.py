@@ -144,7 +144,11 @@ class Deliverer:
         from channels.whatsapp_output import to_wa_id
         from channels.whatsapp_store import in_service_window
 
-        return await run_db(in_service_window, to_wa_id(sender_id), now + WINDOW_MARGIN)
+        def window() -> bool:
+            wa_id = to_wa_id(sender_id)  # the number behind the pseudonym (a database read)
+            return wa_id is not None and in_service_window(wa_id, now + WINDOW_MARGIN)
+
+        return await run_db(window)
 
     def _api(self) -> Any:
         if self._whatsapp_api is None:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -198,6 +199,30 @@ async def test_socketio_messages_go_only_to_the_accepted_conversation(assistant)
     stored = tracker_rows(assistant)
     assert own in stored, "the resident's own message was not stored"
     assert victim not in stored
+
+
+def test_a_whatsapp_number_is_in_no_conversation_id_tracker_or_log(assistant) -> None:
+    from channels.whatsapp_ids import conversation_id
+    from tests.integration.conftest import _FakeGraphApi
+
+    wa_id = "3165" + str(uuid.uuid4().int)[:7]
+    body = whatsapp_payload(wa_id, "hallo")
+    STATS["attacks"] += 1
+    response = httpx.post(
+        f"{assistant['rasa']}/webhooks/whatsapp/webhook", content=body, headers=_signed(body), timeout=30
+    )
+    assert response.status_code == 200
+    for _ in range(120):  # the machine may be slow: wait for the turn to be stored and answered
+        if conversation_id(wa_id) in tracker_rows(assistant) and any(
+            m.get("to") == wa_id for m in _FakeGraphApi.received
+        ):
+            break
+        time.sleep(1)
+    assert conversation_id(wa_id) in tracker_rows(assistant)
+    assert any(m.get("to") == wa_id for m in _FakeGraphApi.received), "the reply reached the number"
+    assert wa_id not in tracker_rows(assistant)
+    logs = "\n".join(p.read_text(errors="replace") for p in Path(assistant["log_dir"]).glob("*.log"))
+    assert wa_id not in logs
 
 
 # ---------------------------------------------------------------- 3. secrets never stored
