@@ -113,6 +113,9 @@ class Settings:
     whatsapp_access_token: str = "local-access-token"
     whatsapp_phone_number_id: str = "000000000000000"
     whatsapp_graph_url: str = "https://graph.facebook.com/v19.0"
+    # approved template that tells a resident an employee answered (outside the 24-hour window);
+    # empty: "hier in de chat" is not offered on WhatsApp (actions/reachability.py)
+    whatsapp_reply_template: str = ""
 
     # Web chat (webchat/): port of the page server, the Rasa URL as the browser sees it, and the
     # origins (scheme://host[:port]) that may embed the widget and open the socket.io channel.
@@ -188,6 +191,7 @@ class Settings:
             whatsapp_access_token=_env("WHATSAPP_ACCESS_TOKEN", d.whatsapp_access_token),
             whatsapp_phone_number_id=_env("WHATSAPP_PHONE_NUMBER_ID", d.whatsapp_phone_number_id),
             whatsapp_graph_url=_env("WHATSAPP_GRAPH_URL", d.whatsapp_graph_url),
+            whatsapp_reply_template=_env("WHATSAPP_REPLY_TEMPLATE", d.whatsapp_reply_template),
             webchat_port=_env_int("WEBCHAT_PORT", d.webchat_port),
             rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),

@@ -103,9 +103,15 @@ async def trigger_human_reply(sender_id: str, reference: str, settings: Settings
 # ---------------------------------------------------------------------------- outbox handlers
 @outbox.register_handler(REPLY_KIND)
 async def deliver_reply(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-    """Deliver a stored answer into the resident's conversation."""
+    """Deliver a stored answer into the resident's conversation (WhatsApp outside 24 h: a template)."""
+    from actions import whatsapp_reply
+
     reference = payload["ticket_reference"]
-    await trigger_human_reply(payload["sender_id"], reference)
+    ticket = await run_db(tickets.get_ticket, reference)
+    if ticket is not None and await whatsapp_reply.needs_template(ticket.channel, payload["sender_id"]):
+        await whatsapp_reply.send_reply_template(payload["sender_id"], reference)
+    else:
+        await trigger_human_reply(payload["sender_id"], reference)
     await run_db(lambda: tickets.update_ticket(reference, answer_delivered_at=outbox.utcnow()))
     return {"delivered": reference}
 
