@@ -124,6 +124,10 @@ class Settings:
     webchat_allowed_origins: tuple[str, ...] = ("http://localhost:8000",)
     #: Key of the web chat's conversation secrets (HMAC of the server-issued conversation id).
     webchat_session_key: str = "local-development-webchat-session-key"
+    #: The web chat server as residents reach it; "mijn gegevens" download links point here.
+    webchat_public_url: str = "http://localhost:8000"
+    #: Minutes a "mijn gegevens" download link works (once) (privacy/my_data.py).
+    my_data_link_minutes: int = 15
     # socket.io across Rasa instances (webchat/channel.py): Redis URL of python-socketio's
     # AsyncRedisManager (e.g. redis://:password@redis:6379/2), so an answer emitted by any instance
     # reaches the resident's socket on another; empty: one process, no shared manager. The channel
@@ -196,6 +200,8 @@ class Settings:
             rasa_public_url=_env("RASA_PUBLIC_URL", d.rasa_public_url),
             webchat_allowed_origins=_env_list("WEBCHAT_ALLOWED_ORIGINS", d.webchat_allowed_origins),
             webchat_session_key=_env("WEBCHAT_SESSION_KEY", d.webchat_session_key),
+            webchat_public_url=_env("WEBCHAT_PUBLIC_URL", d.webchat_public_url),
+            my_data_link_minutes=_env_int("MY_DATA_LINK_MINUTES", d.my_data_link_minutes),
             socketio_redis_url=_env("SOCKETIO_REDIS_URL", d.socketio_redis_url),
             socketio_redis_channel=_env("SOCKETIO_REDIS_CHANNEL", d.socketio_redis_channel),
             retention_days=_env_int("RETENTION_DAYS", d.retention_days),

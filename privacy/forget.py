@@ -34,6 +34,7 @@ FORGET_HOOK_MODULES: list[str] = [
     "actions.tickets",
     "channels.whatsapp_store",
     "actions.verification",
+    "privacy.my_data",
 ]
 
 

@@ -97,7 +97,7 @@ def _purge_other_tables(days: int, now: float | None) -> int:
 
 
 #: Modules that register a retention hook ``hook(days, now) -> rows deleted`` when imported.
-RETENTION_HOOK_MODULES: list[str] = ["actions.tickets", "channels.whatsapp_store"]
+RETENTION_HOOK_MODULES: list[str] = ["actions.tickets", "channels.whatsapp_store", "privacy.my_data"]
 _RETENTION_HOOKS: dict[str, object] = {}
 
 

@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.config import Settings, get_settings
+from webchat import my_data
 from webchat.pages import render_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
             rendered[url] = render_file(STATIC_FILES[url][0], settings)
         return rendered[url]
 
+    my_data.register(app, settings, STATIC_DIR)  # "mijn gegevens" download (issue 13)
+
     @app.get("/config.js")
     async def config_js(_: Request) -> HTTPResponse:
         return response.text(
@@ -151,6 +154,8 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     @app.on_response
     async def add_security_headers(_: Request, resp: HTTPResponse) -> None:
         for key, value in headers.items():
+            if key == "Cache-Control" and resp.headers.get(key) == "no-store":
+                continue  # the "mijn gegevens" download is never cached
             resp.headers[key] = value
 
     return app
