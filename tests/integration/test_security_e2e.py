@@ -225,6 +225,71 @@ def test_a_whatsapp_number_is_in_no_conversation_id_tracker_or_log(assistant) ->
     assert wa_id not in logs
 
 
+# ---------------------------------------------------------------- "mijn gegevens"
+async def _web_chat_turns(assistant: dict, turns: list[tuple[str, str]], session: dict) -> list[str]:
+    """Send each ``(message, expected)`` in a new web chat conversation, waiting for ``expected``."""
+    import socketio
+
+    client = socketio.AsyncClient()
+    said: list[str] = []
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
+    client.on("bot_uttered", lambda data: said.append((data or {}).get("text") or ""))
+    await client.connect(
+        assistant["rasa"], headers={"Origin": f"http://localhost:{WEBCHAT_PORT}"}, transports=["polling"]
+    )
+    try:
+        await client.emit("session_request", {"session_id": None})
+        session.update(await asyncio.wait_for(confirmed, 60))
+        for text, expected in turns:
+            before = len(said)
+            await client.emit("user_uttered", {"message": text, "session_id": session["session_id"]})
+            for _ in range(240):  # a loaded machine: wait for the answer, no timed assertion
+                if expected in "\n".join(said[before:]):
+                    break
+                await asyncio.sleep(0.5)
+    finally:
+        await client.disconnect()
+    return said
+
+
+async def test_my_data_in_the_web_chat_shows_the_stored_conversation_and_a_one_time_link(assistant) -> None:
+    session: dict = {}
+    turns = [
+        ("mijn telefoonnummer is 06 12345678, wanneer is het milieupark open?", ""),
+        ("welke gegevens heeft u van mij?", "/mijn-gegevens/"),
+    ]
+    said = await _web_chat_turns(assistant, turns, session)
+    text = "\n".join(said)
+    assert "[TELEFOONNUMMER]" in text or "06 12345678" not in text, said
+    link = next((w for w in text.split() if "/mijn-gegevens/" in w), None)
+    assert link, said
+    assert link.startswith(f"http://localhost:{WEBCHAT_PORT}/mijn-gegevens/")
+    STATS["attacks"] += 4
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(link)
+        assert page.status_code == 200 and "Download" in page.text
+        download = await http.post(link)
+        assert download.status_code == 200, download.text
+        export = download.json()
+        again = await http.post(link)
+        guessed = await http.post(link[:-4] + "AAAA")
+    STATS["server_errors"] += sum(r.status_code >= 500 for r in (page, download, again, guessed))
+    assert again.status_code == 410 and guessed.status_code in (404, 410)
+    stored = json.dumps(export, ensure_ascii=False)
+    assert "milieupark" in stored and "12345678" not in stored  # as stored: masked
+    assert session["session_secret"] not in stored
+
+
+def test_my_data_over_rest_shows_nothing(assistant, say) -> None:
+    sender = uuid.uuid4().hex
+    say("mijn e-mailadres is geheim@example.org", sender)
+    STATS["attacks"] += 1
+    answer = "\n".join(m.get("text", "") for m in say("welke gegevens heeft u van mij?", sender))
+    assert "/mijn-gegevens/" not in answer and "geheim" not in answer
+    assert "niet controleren" in answer
+
+
 # ---------------------------------------------------------------- 3. secrets never stored
 def test_a_first_turn_with_a_portal_token_stores_no_token(assistant) -> None:
     token = issue_token("999993653")
