@@ -54,11 +54,14 @@ async def send_reply_template(sender_id: str, reference: str, settings: Settings
     """Tell the resident there is an answer to ``reference`` with the approved template.
 
     Raises:
-        TemplateNotSent: No template is configured or WhatsApp refused the message.
+        PermanentDeliveryError: No template is configured: a retry cannot help (staff see it dead).
+        TemplateNotSent: WhatsApp refused or could not be reached (the outbox retries).
     """
+    from actions.outbox import PermanentDeliveryError
+
     s = settings or get_settings()
     if not s.whatsapp_reply_template:
-        raise TemplateNotSent("WHATSAPP_REPLY_TEMPLATE is not set and the 24-hour window is closed")
+        raise PermanentDeliveryError("WHATSAPP_REPLY_TEMPLATE is not set and the 24-hour window is closed")
     output = make_output(s)
     components = [{"type": "body", "parameters": [{"type": "text", "text": reference}]}]
     try:

@@ -230,3 +230,21 @@ async def test_a_whatsapp_answer_outside_the_window_goes_as_the_reply_template(
         assert (recipient, name) == (sender, "antwoord_klaar")
         assert reference in json.dumps(components) and "pas" not in json.dumps(components)
     assert tickets.get_ticket(reference).answer_delivered_at is not None
+
+
+async def test_without_a_reply_template_a_closed_window_is_not_retried_forever(
+    sqlite_db: str, rasa: FakeRasa, tasks: list[httpx.Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timezone
+
+    from channels import whatsapp_ids, whatsapp_store
+
+    monkeypatch.delenv("WHATSAPP_REPLY_TEMPLATE", raising=False)
+    get_settings.cache_clear()
+    sender = whatsapp_ids.remember("31612345679")
+    whatsapp_store.touch_contact("31612345679", datetime.now(timezone.utc) - timedelta(days=2))
+    reference, _ = tickets.create_handoff_ticket(
+        tickets.NewTicket(sender_id=sender, channel="whatsapp", summary="Vraag", contact_preference="e-mail")
+    )
+    result = await employee.answer_ticket(reference, "Uw pas ligt klaar.")
+    assert result.reply_status == outbox.DEAD and rasa.requests == []
