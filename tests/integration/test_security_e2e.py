@@ -151,7 +151,10 @@ def test_typed_system_intents_are_refused(assistant, typed) -> None:
     response = rest(assistant, {"sender": uuid.uuid4().hex, "message": typed})
     assert response.status_code == 200
     said = texts(response).lower()
-    assert "verloopt" not in said and "medewerker heeft geantwoord" not in said
+    # the signal itself ("Bericht van de gemeente: uw paspoort is geldig tot ...") or an employee's
+    # answer; the passport answer's own offer "... als uw paspoort bijna verloopt?" is fine
+    assert "bericht van de gemeente:" not in said and "geldig tot" not in said, said
+    assert "medewerker heeft geantwoord" not in said
 
 
 # ---------------------------------------------------------------- 2. whose conversation
