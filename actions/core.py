@@ -9,6 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.content import content_or
+from actions.privacy import privacy_notice
+
 logger = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -42,27 +45,14 @@ NOT_SUGGESTED = frozenset(
 SUGGESTIONS = 2
 
 
-def _content() -> Any:
-    """The municipality content, or None (logged) when it cannot be loaded."""
-    try:
-        from actions.content import get_content
-
-        return get_content()
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("municipality content could not be loaded")
-        return None
-
-
 def content_values() -> dict[str, Any]:
     """Template values of the current municipality (name, phone, ...), empty if unavailable."""
-    content = _content()
-    return dict(content.template_values()) if content is not None else {}
+    return content_or(lambda content: dict(content.template_values()), {})
 
 
 def topic_title(intent: str) -> str | None:
     """Return the resident-facing title of a topic intent from the content file, if any."""
-    content = _content()
-    product = content.product_for_intent(intent) if content is not None else None
+    product = content_or(lambda content: content.product_for_intent(intent), None)
     return (getattr(product, "button_title", None) or getattr(product, "title", None)) if product else None
 
 
@@ -160,8 +150,6 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions.privacy import privacy_notice
-
         notice = privacy_notice(dispatcher, tracker)
         problem = next(tracker.get_latest_entity_values(INPUT_PROBLEM_ENTITY), None)
         step = consecutive_fallbacks(tracker)
@@ -175,9 +163,7 @@ class ActionFallback(Action):
             return notice
         suggestions = suggested_intents(tracker)
         if suggestions:
-            buttons = [
-                {"title": topic_title(intent), "payload": f"/{intent}"} for intent in suggestions
-            ]
+            buttons = [{"title": topic_title(intent), "payload": f"/{intent}"} for intent in suggestions]
             dispatcher.utter_message(response="utter_fallback_clarify", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_fallback_rephrase")

@@ -18,7 +18,8 @@ from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
-from actions.db import run_db
+from actions.content import content_or
+from foundation.db import run_db
 from privacy.forget import ForgetRequest, forget
 
 logger = logging.getLogger(__name__)
@@ -66,11 +67,6 @@ class ActionForgetMe(Action):
 
 
 def _contact_values() -> dict[str, Any]:
-    try:
-        from actions.content import get_content
-
-        contact = get_content().contact
-        return {"phone": contact["phone"], "email": contact["email"]}
-    except Exception:
-        logger.exception("municipality content could not be loaded")
-        return {}
+    return content_or(
+        lambda content: {"phone": content.contact["phone"], "email": content.contact["email"]}, {}
+    )

@@ -20,6 +20,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.content import Content, content_or
+
 logger = logging.getLogger(__name__)
 
 PRIVACY_KEY = "privacy"
@@ -38,18 +40,16 @@ def special_categories(tracker: Tracker) -> set[str]:
 
 def wijkteam_values() -> dict[str, Any]:
     """Name, phone and hours of the wijkteam from the municipality content (empty if unavailable)."""
-    try:
-        from actions.content import get_content
 
-        wijkteam = get_content().wijkteam
+    def read(content: Content) -> dict[str, Any]:
+        wijkteam = content.wijkteam
         return {
             "wijkteam_name": wijkteam["name"],
             "wijkteam_phone": wijkteam["phone"],
             "wijkteam_hours": wijkteam["hours"],
         }
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("wijkteam contact details could not be loaded")
-        return {}
+
+    return content_or(read, {}, "wijkteam contact details")
 
 
 def privacy_notice(dispatcher: CollectingDispatcher, tracker: Tracker, once: bool = True) -> list[EventType]:

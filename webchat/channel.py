@@ -15,7 +15,7 @@ at ``session_request``; a ``session_id`` in the event itself is ignored, and a s
 (``session_history``), e.g. an employee's answer that arrived while the tab was closed. Packets are
 capped at ``WEBCHAT_MAX_PACKET_BYTES`` and texts by :mod:`channels.guard`.
 
-With ``SOCKETIO_REDIS_URL`` set (see :mod:`actions.config`), the server's client manager is
+With ``SOCKETIO_REDIS_URL`` set (see :mod:`foundation.settings`), the server's client manager is
 python-socketio's ``AsyncRedisManager``: every emit is also published on a Redis channel, so a bot
 message produced by one Rasa instance (e.g. an employee's answer through
 ``trigger_intent?output_channel=latest``) reaches the resident's socket on another instance. Rasa 3.6
@@ -47,9 +47,9 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
-from actions.config import get_settings
 from channels.guard import CHANNEL_PREFIXES, guarded
 from channels.silence import response_text, with_apology
+from foundation.settings import get_settings
 
 logger = logging.getLogger(__name__)
 PREFIX = CHANNEL_PREFIXES["socketio"]

@@ -6,7 +6,7 @@ sent through Rasa's own ``SocketIOOutput``. Run from the repository root::
 
     python tests/browser/fake_rasa.py --port 5005
 
-Allowed origins come from ``WEBCHAT_ALLOWED_ORIGINS`` (see ``actions/config.py``).
+Allowed origins come from ``WEBCHAT_ALLOWED_ORIGINS`` (see ``foundation/settings.py``).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def test_is_valid_session_id(value: object, valid: bool) -> None:
 
 
 def test_origins_from_credentials_or_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     channel = RestrictedSocketIOInput.from_credentials(
         {"cors_allowed_origins": "https://a.example/, https://b.example"}
@@ -168,7 +168,7 @@ def test_without_a_redis_url_each_process_keeps_its_own_socketio_manager(
 ) -> None:
     from socketio import AsyncRedisManager
 
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.delenv("SOCKETIO_REDIS_URL", raising=False)
     get_settings.cache_clear()
@@ -183,7 +183,7 @@ def test_without_a_redis_url_each_process_keeps_its_own_socketio_manager(
 def test_socketio_redis_url_makes_emits_reach_other_instances(monkeypatch: pytest.MonkeyPatch) -> None:
     from socketio import AsyncRedisManager
 
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("SOCKETIO_REDIS_URL", "redis://127.0.0.1:6379/2")
     monkeypatch.setenv("SOCKETIO_REDIS_CHANNEL", "voorbeeldstad-socketio")
