@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content import Content, ContentError, Product, get_content
-from actions.privacy import privacy_notice
+from actions.privacy_notice import privacy_notice
 from foundation.clock import utcnow
 
 logger = logging.getLogger(__name__)

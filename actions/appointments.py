@@ -29,7 +29,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.appointment_parsing import PRODUCT_WORDS, parse_appointment_answer, product_key
 from actions.content import content_or
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.forms import FormValidation, ended_early, idempotency_key, is_invalid, reset_events
 from actions.parsing import YES
 from actions.parsing.dates import format_date, is_working_day

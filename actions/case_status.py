@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.forms import FormValidation, ended_early, invalid, is_invalid, reset_events
 from actions.parsing import entity_value
 from actions.parsing.dates import format_date

@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tickets
 from actions.content import content_or
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.forms import HANDOFF_SLOT, FormValidation, invalid, is_invalid, parse_confirmation, reset_events
 from actions.parsing import YES, display_phone, find_email, find_phone, normalise_phone
 from foundation import clock, outbox

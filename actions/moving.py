@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
 from actions.content import content_or
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.forms import (
     FormValidation,
     ended_early,

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.forms import (
     FormValidation,
     ended_early,

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content import content_or
-from actions.core import content_values
+from actions.conversation import content_values
 from actions.dormer import LAST_ANSWERS_SLOT, answers_summary, product_key_for
 from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import DIAMETER, MeasurementError

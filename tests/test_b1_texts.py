@@ -134,7 +134,7 @@ def test_no_phone_riddle_and_the_default_answer_has_the_real_number() -> None:
 
 
 async def test_session_start_sets_the_phone_slot(make_tracker, dispatcher) -> None:
-    from actions.core import ActionSessionStart
+    from actions.conversation import ActionSessionStart
 
     events = await ActionSessionStart().run(dispatcher, make_tracker(), DOMAIN)
     phone = [e for e in events if e.get("event") == "slot" and e.get("name") == "municipality_phone"]

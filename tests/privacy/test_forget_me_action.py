@@ -1,4 +1,4 @@
-"""The "forget me" flow: registry (privacy/forget.py) and actions (actions/forget.py)."""
+"""The "forget me" flow: registry (privacy/forget.py) and actions (actions/forget_me.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from rasa_sdk.events import Restarted
 
-from actions.forget import ActionForgetMe, ActionForgetMeConfirm
+from actions.forget_me import ActionForgetMe, ActionForgetMeConfirm
 from app import registry
 from foundation.db import get_engine
 from privacy import forget as forget_registry

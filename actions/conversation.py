@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarte
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import content_or
-from actions.privacy import privacy_notice
+from actions.privacy_notice import privacy_notice
 
 logger = logging.getLogger(__name__)
 

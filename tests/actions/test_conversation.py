@@ -1,4 +1,4 @@
-"""Tests for actions/core.py: session start, fallback steps, cancel, human contact."""
+"""Tests for actions/conversation.py: session start, fallback steps, cancel, human contact."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import core
+from actions import conversation
 
 
 def user_event(intent: str, entities: list[dict[str, Any]] | None = None, ranking=None) -> dict:
@@ -40,7 +40,7 @@ def tracker_for(events: list[dict], slots: dict | None = None, active_loop: dict
 
 async def test_session_start_introduces_assistant_as_digital() -> None:
     dispatcher = CollectingDispatcher()
-    events = await core.ActionSessionStart().run(dispatcher, tracker_for([]), {})
+    events = await conversation.ActionSessionStart().run(dispatcher, tracker_for([]), {})
     assert isinstance(events[0], dict) and events[0] == SessionStarted()
     responses = [m["response"] for m in dispatcher.messages]
     assert responses[0] == "utter_greet"
@@ -58,7 +58,7 @@ async def test_first_fallback_suggests_two_topics_as_buttons() -> None:
         {"name": "waste_collection", "confidence": 0.1},
     ]
     dispatcher = CollectingDispatcher()
-    await core.ActionFallback().run(
+    await conversation.ActionFallback().run(
         dispatcher, tracker_for([user_event("greet"), user_event("nlu_fallback", ranking=ranking)]), {}
     )
     [message] = dispatcher.messages
@@ -69,20 +69,20 @@ async def test_first_fallback_suggests_two_topics_as_buttons() -> None:
 
 async def test_fallback_without_candidates_asks_to_rephrase() -> None:
     dispatcher = CollectingDispatcher()
-    await core.ActionFallback().run(dispatcher, tracker_for([user_event("nlu_fallback")]), {})
+    await conversation.ActionFallback().run(dispatcher, tracker_for([user_event("nlu_fallback")]), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_fallback_rephrase"]
 
 
 async def test_second_fallback_in_a_row_offers_a_human() -> None:
     dispatcher = CollectingDispatcher()
     events = [user_event("nlu_fallback"), {"event": "bot", "text": "?"}, user_event("nlu_fallback")]
-    await core.ActionFallback().run(dispatcher, tracker_for(events), {})
+    await conversation.ActionFallback().run(dispatcher, tracker_for(events), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_fallback_human"]
 
 
 async def test_fallback_count_resets_after_an_understood_message() -> None:
     events = [user_event("nlu_fallback"), user_event("greet"), user_event("nlu_fallback")]
-    assert core.consecutive_fallbacks(tracker_for(events)) == 1
+    assert conversation.consecutive_fallbacks(tracker_for(events)) == 1
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,8 @@ async def test_fallback_count_resets_after_an_understood_message() -> None:
 async def test_bad_input_gets_its_own_answer(problem: str, response: str) -> None:
     entity = {"entity": "input_problem", "value": problem}
     dispatcher = CollectingDispatcher()
-    await core.ActionFallback().run(dispatcher, tracker_for([user_event("nlu_fallback", [entity])]), {})
+    tracker = tracker_for([user_event("nlu_fallback", [entity])])
+    await conversation.ActionFallback().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == [response]
 
 
@@ -105,7 +106,7 @@ async def test_cancel_stops_active_form_and_clears_its_slots() -> None:
     domain = {"forms": {"tree_form": {"required_slots": ["tree_protected", "tree_size_cm"]}}}
     dispatcher = CollectingDispatcher()
     tracker = tracker_for([user_event("cancel")], active_loop={"name": "tree_form"})
-    events = await core.ActionCancel().run(dispatcher, tracker, domain)
+    events = await conversation.ActionCancel().run(dispatcher, tracker, domain)
     assert ActiveLoop(None) in events
     assert SlotSet("tree_protected", None) in events and SlotSet("tree_size_cm", None) in events
     assert [m["response"] for m in dispatcher.messages] == ["utter_cancelled"]
@@ -113,14 +114,14 @@ async def test_cancel_stops_active_form_and_clears_its_slots() -> None:
 
 async def test_cancel_without_form_changes_nothing() -> None:
     dispatcher = CollectingDispatcher()
-    events = await core.ActionCancel().run(dispatcher, tracker_for([user_event("cancel")]), {})
+    events = await conversation.ActionCancel().run(dispatcher, tracker_for([user_event("cancel")]), {})
     assert events == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_nothing_to_cancel"]
 
 
 async def test_request_human_gives_phone_and_hours_from_content() -> None:
     dispatcher = CollectingDispatcher()
-    await core.ActionRequestHuman().run(dispatcher, tracker_for([user_event("request_human")]), {})
+    await conversation.ActionRequestHuman().run(dispatcher, tracker_for([user_event("request_human")]), {})
     [message] = dispatcher.messages
     assert message["response"] == "utter_request_human"
     assert message["phone"] and message["phone_hours"] and message["email"]
@@ -135,7 +136,7 @@ async def test_session_start_does_not_repeat_an_unanswered_introduction() -> Non
         user_event("session_start"),
     ]
     dispatcher = CollectingDispatcher()
-    result = await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    result = await conversation.ActionSessionStart().run(dispatcher, tracker_for(events), {})
     assert dispatcher.messages == []
     assert result[0] == SessionStarted()
 
@@ -155,7 +156,7 @@ async def test_no_second_introduction_in_the_order_rasa_records_it() -> None:
         user_event("session_start"),
     ]
     dispatcher = CollectingDispatcher()
-    await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    await conversation.ActionSessionStart().run(dispatcher, tracker_for(events), {})
     assert dispatcher.messages == []
 
 
@@ -167,5 +168,5 @@ async def test_session_start_after_a_conversation_introduces_again() -> None:
         {"event": "bot", "text": "..."},
     ]
     dispatcher = CollectingDispatcher()
-    await core.ActionSessionStart().run(dispatcher, tracker_for(events), {})
+    await conversation.ActionSessionStart().run(dispatcher, tracker_for(events), {})
     assert dispatcher.messages[0]["response"] == "utter_greet"

@@ -1,4 +1,4 @@
-"""Tests of the restricted socket.io channel (webchat/channel.py)."""
+"""Tests of the restricted socket.io channel (channels/socketio_input.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from unittest.mock import AsyncMock
 
 import pytest
 
-from webchat.channel import (
+from channels.socketio_input import (
     RestrictedSocketIOInput,
     history_from_events,
     is_valid_session_id,
@@ -203,7 +203,7 @@ def test_socketio_redis_url_makes_emits_reach_other_instances(monkeypatch: pytes
 
 
 def test_the_redis_manager_cannot_replace_a_running_manager() -> None:
-    from webchat.channel import use_redis_manager
+    from channels.socketio_input import use_redis_manager
 
     channel = RestrictedSocketIOInput(cors_allowed_origins=["http://localhost:8000"])
     channel.blueprint(_ignore)

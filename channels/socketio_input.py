@@ -24,7 +24,7 @@ before the server handles its first connection.
 
 Use in ``credentials.yml``::
 
-    webchat.channel.RestrictedSocketIOInput:
+    channels.socketio_input.RestrictedSocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
       session_persistence: true
