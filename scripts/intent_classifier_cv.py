@@ -8,9 +8,10 @@ not intents). Each row: mean accuracy over stratified folds.
 
 Usage: python scripts/intent_classifier_cv.py [--folds 5] [--nlu data/nlu]
 
-Measured 2026-12-01 (2-core machine, 5 folds, the training data before the social-domain additions): raw counts C=1 (Rasa's
-LogisticRegressionClassifier) 0.792, raw C=5 0.797, TF-IDF C=1 0.743, C=5 0.804, C=10 0.807,
-C=20 0.812, C=50 0.813, TF-IDF sublinear C=20 0.814 -> config.yml uses TF-IDF with C=20
+Measured 2026-12-01 (2-core machine, 5 folds, the training data before the social-domain
+additions): raw counts C=1 (Rasa's LogisticRegressionClassifier) 0.792, raw C=5 0.797,
+TF-IDF C=1 0.743, C=5 0.804, C=10 0.807, C=20 0.812, C=50 0.813, TF-IDF sublinear C=20
+0.814 -> config.yml uses TF-IDF with C=20
 (components/intent_classifier.py).
 """
 
