@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 
-from actions.clients.brp import BrpClient
-from actions.clients.errors import BackendNotFound
-from actions.clients.zaken import Zaak, ZakenClient
-from actions.parsing.address import compact_postcode
+from integrations.base import compact_postcode
+from integrations.brp import BrpClient
+from integrations.errors import BackendNotFound
+from integrations.zaken import Zaak, ZakenClient
 from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)

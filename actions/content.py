@@ -11,21 +11,25 @@ Nothing is read at import time: :func:`get_content` loads and caches per municip
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import yaml
 from jsonschema import Draft202012Validator
 
-from actions.config import get_settings
+from foundation.settings import get_settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCHEMA_PATH = PROJECT_ROOT / "content" / "schema.json"
@@ -480,3 +484,16 @@ def clear_content_cache() -> None:
     """Forget loaded content (tests; after editing a content file)."""
     _cached_content.cache_clear()
     _schema.cache_clear()
+
+
+def content_or(read: Callable[[Content], T], default: T, what: str = "municipality content") -> T:
+    """THE guarded content read: ``read(get_content())``, or ``default`` when that fails.
+
+    Content problems (a missing or invalid file, a missing section) must never silence the
+    assistant: the failure is logged and the caller answers with ``default`` instead.
+    """
+    try:
+        return read(get_content())
+    except Exception:  # content problems must never silence the assistant
+        logger.exception("%s could not be loaded", what)
+        return default

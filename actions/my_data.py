@@ -1,10 +1,10 @@
-""" "Mijn gegevens" (``request_my_data``): what the assistant holds about this conversation.
+"""Mijn gegevens (``request_my_data``): what the assistant holds about this conversation.
 
 Ownership is proven by the channel, never by anything the resident types:
 
 * **Web chat** (``socketio``): the conversation id is server-issued (``web:`` + 32 hex) and every
   message of a socket goes to the id accepted at ``session_request`` with its secret
-  (:mod:`webchat.channel`): whoever writes here holds the secret of this conversation.
+  (:mod:`channels.socketio_input`): whoever writes here holds the secret of this conversation.
 * **WhatsApp**: the conversation is the pseudonym of the number that sent the Meta-signed webhook
   (:mod:`channels.whatsapp_ids`): only the phone's owner writes here.
 * **REST** (development only, not in the production profile) and anything else: the client chooses
@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.config import get_settings
-from actions.db import run_db
+from actions import tickets
+from actions.conversation import content_values
 from actions.parsing.dates import format_date
+from foundation.db import get_engine, metadata, run_db
+from foundation.settings import get_settings
+from privacy import my_data
+from signals import store as signal_store
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +83,65 @@ def tickets_text(found: list[dict[str, Any]], domain: dict[str, Any]) -> str:
     )
 
 
+def _iso(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if value else None
+
+
+def consents(sender_id: str) -> list[dict[str, Any]]:
+    """The conversation's consents for signals (active and revoked), without the BSN."""
+    table = signal_store.consents
+    with signal_store.engine().connect() as connection:
+        rows = connection.execute(
+            sa.select(table).where(table.c.sender_id == sender_id).order_by(table.c.given_at)
+        ).mappings()
+        return [
+            {
+                "kanaal": row["channel"],
+                "versie_tekst": row["consent_version"],
+                "gegeven_op": _iso(row["given_at"]),
+                "ingetrokken_op": _iso(row["revoked_at"]),
+                "actief": row["revoked_at"] is None,
+                "burgerservicenummer_bekend": bool(row["bsn"]),
+            }
+            for row in rows
+        ]
+
+
+def handoff_tickets(sender_id: str) -> list[dict[str, Any]]:
+    """The conversation's questions to an employee (contact detail and answer are the resident's own)."""
+    table = tickets.handoff_tickets
+    with get_engine().connect() as connection:
+        metadata.create_all(connection, tables=[table])
+        rows = connection.execute(
+            sa.select(table).where(table.c.sender_id == sender_id).order_by(table.c.created_at)
+        ).mappings()
+        return [
+            {
+                "reference": row["reference"],
+                "status": row["status"],
+                "summary": row["summary"],
+                "contact_preference": row["contact_preference"],
+                "contact_value": row["contact_value"],
+                "created_at": _iso(row["created_at"]),
+                "answer": row["answer"],
+                "answered_at": _iso(row["answered_at"]),
+            }
+            for row in rows
+        ]
+
+
+def collect(sender_id: str) -> dict[str, Any]:
+    """Everything "mijn gegevens" shows for one conversation (blocking)."""
+    return {
+        "gesprek": my_data.stored_messages(sender_id),
+        "aanmeldingen_berichten": consents(sender_id),
+        "vragen_aan_medewerker": handoff_tickets(sender_id),
+        "bewaartermijn_dagen": get_settings().retention_days,
+    }
+
+
 class ActionMyData(Action):
     """Shows what is stored about this conversation and gives a one-time download link."""
 
@@ -87,14 +151,11 @@ class ActionMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions.core import content_values
-        from privacy import my_data
-
         if not ownership_proven(tracker):
             dispatcher.utter_message(response="utter_my_data_not_here", **content_values())
             return []
         try:
-            export = await run_db(my_data.collect, tracker.sender_id)
+            export = await run_db(collect, tracker.sender_id)
             token = await run_db(my_data.create_export, tracker.sender_id, export)
         except Exception:  # never show internals; operators see the log
             logger.exception("mijn gegevens could not be collected")

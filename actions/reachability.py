@@ -4,7 +4,7 @@ The handoff only offers the chat as a way to get the answer when the answer can 
 later:
 
 * **Web chat** (``socketio``): only a server-issued conversation id (``web:`` + 32 hex,
-  :mod:`webchat.channel`), which the widget keeps with its secret in localStorage; a returning
+  :mod:`channels.socketio_input`), which the widget keeps with its secret in localStorage; a returning
   resident gets the stored conversation, the answer included. A widget that cannot store (no
   localStorage, e.g. some private windows) says ``"durable": false`` in its message metadata: the
   conversation ends with the tab, so the chat is not offered.
@@ -23,7 +23,7 @@ import re
 
 from rasa_sdk import Tracker
 
-from actions.config import get_settings
+from foundation.settings import get_settings
 
 _SERVER_ISSUED_WEB_ID = re.compile(r"^web:[0-9a-f]{32}$")
 

@@ -10,10 +10,15 @@ The answer itself is never put in a template.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from actions.config import Settings, get_settings
-from actions.db import run_db
+from channels.whatsapp_api import GraphApiClient
+from channels.whatsapp_output import WhatsAppOutput, to_wa_id
+from channels.whatsapp_store import in_service_window
+from foundation.db import run_db
+from foundation.outbox import PermanentDeliveryError
+from foundation.settings import Settings, get_settings
 
 #: Minutes of margin: an answer that would arrive just before the window closes goes as the template.
 WINDOW_MARGIN_MINUTES = 5
@@ -25,9 +30,6 @@ class TemplateNotSent(RuntimeError):
 
 def make_output(settings: Settings) -> Any:
     """The WhatsApp output channel (tests replace this)."""
-    from channels.whatsapp_api import GraphApiClient
-    from channels.whatsapp_output import WhatsAppOutput
-
     api = GraphApiClient(
         settings.whatsapp_graph_url, settings.whatsapp_phone_number_id, settings.whatsapp_access_token
     )
@@ -35,11 +37,6 @@ def make_output(settings: Settings) -> Any:
 
 
 def _window_open(sender_id: str) -> bool:
-    from datetime import datetime, timedelta, timezone
-
-    from channels.whatsapp_output import to_wa_id
-    from channels.whatsapp_store import in_service_window
-
     wa_id = to_wa_id(sender_id)
     later = datetime.now(timezone.utc) + timedelta(minutes=WINDOW_MARGIN_MINUTES)
     return wa_id is not None and in_service_window(wa_id, later)
@@ -57,8 +54,6 @@ async def send_reply_template(sender_id: str, reference: str, settings: Settings
         PermanentDeliveryError: No template is configured: a retry cannot help (staff see it dead).
         TemplateNotSent: WhatsApp refused or could not be reached (the outbox retries).
     """
-    from actions.outbox import PermanentDeliveryError
-
     s = settings or get_settings()
     if not s.whatsapp_reply_template:
         raise PermanentDeliveryError("WHATSAPP_REPLY_TEMPLATE is not set and the 24-hour window is closed")

@@ -4,12 +4,13 @@ A WhatsApp conversation is ``wa:`` + the first 32 hex digits of HMAC-SHA256(``PS
 ``"whatsapp:" + wa_id``): the same number always gives the same conversation, but the tracker store,
 the logs, signal consents and tickets only ever see the pseudonym. The number itself is kept in one
 place, ``whatsapp_recipients``, because delivery needs it (a reply, an employee's answer, a signal);
-that row is deleted by "vergeet mij" and by the retention purge (``RETENTION_DAYS`` after the
+that row is deleted by "vergeet mij" (``channels.whatsapp_store.forget_contact``) and by the
+retention purge (:func:`purge`, registered in ``app/registry.py``) (``RETENTION_DAYS`` after the
 resident's last message).
 
 Conversations from before pseudonyms (``wa:<digits>``) still resolve to their number.
 
-All functions here are blocking; call them from async code through :func:`actions.db.run_db`.
+All functions here are blocking; call them from async code through :func:`foundation.db.run_db`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from actions.config import get_settings
-from actions.db import get_engine, metadata
+from foundation.db import get_engine, metadata
+from foundation.settings import get_settings
 
 PREFIX = "wa:"
 _LEGACY = re.compile(r"^wa:([0-9]{6,20})$")
@@ -95,12 +96,3 @@ def purge(days: int, now: datetime | None = None) -> int:
         return int(
             conn.execute(recipients.delete().where(recipients.c.last_inbound_at < cutoff)).rowcount or 0
         )
-
-
-def _register_retention_hook() -> None:
-    from privacy.retention import register_retention_hook
-
-    register_retention_hook("whatsapp_recipients")(purge)
-
-
-_register_retention_hook()

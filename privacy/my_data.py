@@ -1,19 +1,18 @@
-""" "Mijn gegevens": what the assistant holds about one conversation, and its one-time download.
+"""Mijn gegevens: the stored conversation of one conversation id, and the one-time download.
 
-:func:`collect` gathers, for one conversation id, what the privacy statement promises a resident can
-see: the conversation as stored in the tracker database (already masked by the masking tracker
-store; commands such as ``/inform{...}`` and ``EXTERNAL:`` system messages left out), the consents
-for signals (``signal_consents``; the BSN is not repeated) and the questions to an employee
-(``handoff_tickets``; contact detail and answer included, they are the resident's own).
+:func:`stored_messages` reads the conversation as stored in the tracker database (already masked by
+the masking tracker store; commands such as ``/inform{...}`` and ``EXTERNAL:`` system messages left
+out); :mod:`actions.my_data` adds the consents and tickets and calls :func:`create_export`.
 
 :func:`create_export` stores that collection for ``MY_DATA_LINK_MINUTES`` under the SHA-256 of a
 random token (``secrets.token_urlsafe(32)``, 256 bits); the token itself is only in the link the
 resident gets. :func:`take` hands the export out once and deletes it; :func:`peek` only says whether
 a link still works (a link preview must not use it up). Expired exports are deleted when asked for,
-by the retention purge, and all of a conversation's exports by "vergeet mij".
+by the retention purge, and all of a conversation's exports by "vergeet mij" (hooks registered in
+``app/registry.py``).
 
 Whether the conversation is the resident's is decided before, by the channel
-(:mod:`actions.my_data`). All functions here are blocking (use :func:`actions.db.run_db`).
+(:mod:`actions.my_data`). All functions here are blocking (use :func:`foundation.db.run_db`).
 """
 
 from __future__ import annotations
@@ -28,9 +27,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from actions.config import get_settings
-from actions.db import get_engine, metadata
+from foundation.db import get_engine, metadata
+from foundation.settings import get_settings
 from privacy import tracker_db
+from privacy.forget import ForgetRequest
 
 #: A token as :func:`create_export` makes it (URL-safe base64 of 32 random bytes).
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{43}"
@@ -56,12 +56,6 @@ def _conversation_key(sender_id: str) -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-def _iso(value: Any) -> str | None:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value) if value else None
 
 
 # ---------------------------------------------------------------- what is held
@@ -91,63 +85,6 @@ def stored_messages(sender_id: str) -> list[dict[str, Any]]:
                 {"van": "inwoner" if kind == "user" else "assistent", "tijd": moment, "text": text}
             )
     return messages
-
-
-def consents(sender_id: str) -> list[dict[str, Any]]:
-    """The conversation's consents for signals (active and revoked), without the BSN."""
-    from signals import store
-
-    table = store.consents
-    with store.engine().connect() as connection:
-        rows = connection.execute(
-            sa.select(table).where(table.c.sender_id == sender_id).order_by(table.c.given_at)
-        ).mappings()
-        return [
-            {
-                "kanaal": row["channel"],
-                "versie_tekst": row["consent_version"],
-                "gegeven_op": _iso(row["given_at"]),
-                "ingetrokken_op": _iso(row["revoked_at"]),
-                "actief": row["revoked_at"] is None,
-                "burgerservicenummer_bekend": bool(row["bsn"]),
-            }
-            for row in rows
-        ]
-
-
-def handoff_tickets(sender_id: str) -> list[dict[str, Any]]:
-    """The conversation's questions to an employee."""
-    from actions import tickets
-
-    table = tickets.handoff_tickets
-    with get_engine().connect() as connection:
-        metadata.create_all(connection, tables=[table])
-        rows = connection.execute(
-            sa.select(table).where(table.c.sender_id == sender_id).order_by(table.c.created_at)
-        ).mappings()
-        return [
-            {
-                "reference": row["reference"],
-                "status": row["status"],
-                "summary": row["summary"],
-                "contact_preference": row["contact_preference"],
-                "contact_value": row["contact_value"],
-                "created_at": _iso(row["created_at"]),
-                "answer": row["answer"],
-                "answered_at": _iso(row["answered_at"]),
-            }
-            for row in rows
-        ]
-
-
-def collect(sender_id: str) -> dict[str, Any]:
-    """Everything :mod:`privacy.my_data` shows for one conversation (see the module docstring)."""
-    return {
-        "gesprek": stored_messages(sender_id),
-        "aanmeldingen_berichten": consents(sender_id),
-        "vragen_aan_medewerker": handoff_tickets(sender_id),
-        "bewaartermijn_dagen": get_settings().retention_days,
-    }
 
 
 # ---------------------------------------------------------------- the one-time link
@@ -225,21 +162,15 @@ def purge_expired(now: float | None = None) -> int:
         return int(connection.execute(exports.delete().where(exports.c.expires_at <= moment)).rowcount or 0)
 
 
-def _register_hooks() -> None:
-    from privacy.forget import ForgetRequest, register_forget_hook
-    from privacy.retention import register_retention_hook
-
-    @register_forget_hook("my_data_exports")
-    def forget_exports(request: ForgetRequest) -> int:
-        engine = get_engine()
-        metadata.create_all(engine, tables=[exports])
-        with engine.begin() as connection:
-            condition = exports.c.conversation == _conversation_key(request.sender_id)
-            return int(connection.execute(exports.delete().where(condition)).rowcount or 0)
-
-    @register_retention_hook("my_data_exports")
-    def purge_exports(days: int, now: datetime | None = None) -> int:
-        return purge_expired(now.timestamp() if now else None)
+def forget_exports(request: ForgetRequest) -> int:
+    """Forget hook: delete every export of the conversation ("vergeet mij")."""
+    engine = get_engine()
+    metadata.create_all(engine, tables=[exports])
+    with engine.begin() as connection:
+        condition = exports.c.conversation == _conversation_key(request.sender_id)
+        return int(connection.execute(exports.delete().where(condition)).rowcount or 0)
 
 
-_register_hooks()
+def purge_exports(days: int, now: datetime | None = None) -> int:
+    """Retention hook: delete expired exports (they live minutes, not ``days``)."""
+    return purge_expired(now.timestamp() if now else None)

@@ -18,8 +18,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import Settings
-from actions.db import run_db
+from foundation.db import run_db
+from foundation.settings import Settings
 from privacy import my_data
 from webchat.pages import render_file
 

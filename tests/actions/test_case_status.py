@@ -101,7 +101,7 @@ async def test_an_unknown_zaak_and_a_wrong_postcode_get_the_same_answer() -> Non
 
 
 async def test_attempts_are_limited_per_reference_over_conversations(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("VERIFY_MAX_FAILURES_PER_REFERENCE", "2")
     get_settings.cache_clear()
@@ -117,7 +117,7 @@ async def test_attempts_are_limited_per_reference_over_conversations(monkeypatch
 
 
 async def test_attempts_are_limited_per_conversation_over_references(monkeypatch: pytest.MonkeyPatch) -> None:
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("VERIFY_MAX_FAILURES_PER_CONVERSATION", "2")
     get_settings.cache_clear()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.config import get_settings
 from actions.content import (
     PROJECT_ROOT,
     Content,
@@ -23,6 +22,7 @@ from actions.content import (
     topic_intents,
     validate_content,
 )
+from foundation.settings import get_settings
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 MUNICIPALITIES = ["voorbeeldstad", "proefdorp"]

@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.appointment_parsing import PRODUCT_WORDS
-from actions.config import get_settings
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content
+from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]

@@ -49,7 +49,7 @@ def test_where_an_answer_in_the_chat_can_arrive(
     template: str,
     reachable: bool,
 ) -> None:
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("WHATSAPP_REPLY_TEMPLATE", template)
     get_settings.cache_clear()

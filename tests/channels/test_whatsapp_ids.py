@@ -17,7 +17,7 @@ from tests.channels.test_whatsapp import WA_ID, notification, text
 
 
 def test_the_conversation_id_is_a_keyed_pseudonym(monkeypatch: Any) -> None:
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     pseudonym = whatsapp_ids.conversation_id(WA_ID)
     assert re.fullmatch(r"wa:[0-9a-f]{32}", pseudonym)

@@ -15,7 +15,7 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tickets
-from actions.my_data import ActionMyData
+from actions.my_data import ActionMyData, collect
 from privacy import my_data, tracker_db
 from privacy.forget import ForgetRequest, registered_hooks
 from signals import store as signal_store
@@ -78,7 +78,7 @@ def tracker(make_tracker: Any, channel: str, sender_id: str) -> Any:
 
 
 def test_the_export_holds_only_this_conversation(stored: dict[str, str]) -> None:
-    export = my_data.collect(WEB_ID)
+    export = collect(WEB_ID)
     assert [m["text"] for m in export["gesprek"]] == [
         "mijn nummer is [TELEFOONNUMMER]",
         "Dank u. Waarmee kan ik helpen?",
@@ -136,16 +136,14 @@ async def test_on_whatsapp_the_channel_proves_the_number(
     privacy_env: dict[str, str], make_tracker: Any
 ) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionMyData().run(
-        dispatcher, tracker(make_tracker, "whatsapp", "wa:" + "e5" * 16), domain()
-    )
+    await ActionMyData().run(dispatcher, tracker(make_tracker, "whatsapp", "wa:" + "e5" * 16), domain())
     names = [m["response"] for m in dispatcher.messages]
     assert names[0] == "utter_my_data_intro" and names[-1] == "utter_my_data_download"
     assert "utter_my_data_no_transcript" in names and "utter_my_data_no_consents" in names
 
 
 def test_a_link_works_once_and_not_after_it_expired(stored: dict[str, str]) -> None:
-    token = my_data.create_export(WEB_ID, my_data.collect(WEB_ID))
+    token = my_data.create_export(WEB_ID, collect(WEB_ID))
     assert my_data.peek(token)  # looking does not use it up (link previews)
     first = my_data.take(token)
     assert first is not None and first["gesprek"]
@@ -156,8 +154,6 @@ def test_a_link_works_once_and_not_after_it_expired(stored: dict[str, str]) -> N
 
 
 def test_forget_me_and_retention_delete_exports(stored: dict[str, str]) -> None:
-    from privacy.retention import retention_hooks  # noqa: F401  (imports the hook modules)
-
     my_data.create_export(WEB_ID, {"gesprek": []})
     my_data.create_export(OTHER_ID, {"gesprek": []}, now=time.time() - 3600)
     assert registered_hooks()["my_data_exports"](ForgetRequest(sender_id=WEB_ID)) == 1

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from actions import db
-from actions.config import get_settings
+from foundation import db
+from foundation.settings import get_settings
 from privacy import my_data
 from webchat.server import create_app
 
