@@ -92,7 +92,7 @@ def _iso(value: Any) -> str | None:
 def consents(sender_id: str) -> list[dict[str, Any]]:
     """The conversation's consents for signals (active and revoked), without the BSN."""
     table = signal_store.consents
-    with signal_store.engine().connect() as connection:
+    with get_engine().connect() as connection:
         rows = connection.execute(
             sa.select(table).where(table.c.sender_id == sender_id).order_by(table.c.given_at)
         ).mappings()
