@@ -77,7 +77,9 @@ async def trigger_intent(
     """
     params, headers = rasa_auth(settings, username)
     params["output_channel"] = output_channel
-    url = f"/conversations/{quote(sender_id, safe='')}/trigger_intent"
+    # ":" stays literal: Rasa's route takes a ``path`` parameter, which Sanic does not unquote, so a
+    # quoted "web%3A..." would be another (empty) conversation than the resident's "web:..."
+    url = f"/conversations/{quote(sender_id, safe=':')}/trigger_intent"
     return await http.post(url, params=params, headers=headers, json=body)
 
 
