@@ -250,7 +250,9 @@ async def test_social_topics_have_their_own_content(make_tracker, intent: str, t
 
 
 async def test_whats_on_is_not_the_income_tested_pass(make_tracker) -> None:
-    dispatcher, _ = await answer(make_tracker, "cultural_activities", "welke voorstellingen zijn er deze maand")
+    dispatcher, _ = await answer(
+        make_tracker, "cultural_activities", "welke voorstellingen zijn er deze maand"
+    )
     first = texts(dispatcher)[0]
     assert "laag inkomen" not in first
 
