@@ -17,12 +17,12 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import jwt
 
 from actions.config import Settings, get_settings
+from actions.system_intents import UnaddressableConversation, conversation_path
 from signals.rules import Rule
 
 INTENT = "proactive_signal"
@@ -129,7 +129,10 @@ class Deliverer:
         """Trigger ``proactive_signal`` in conversation ``sender_id`` through Rasa's HTTP API."""
         params, headers = rasa_auth(self.settings)
         params["output_channel"] = channel or "latest"
-        url = f"/conversations/{quote(sender_id, safe='')}/trigger_intent"
+        try:
+            url = conversation_path(sender_id, "trigger_intent")  # as is: Rasa 3.6 does not unquote
+        except UnaddressableConversation as exc:
+            raise DeliveryError(str(exc)) from exc
         try:
             response = await self._rasa.post(
                 url, params=params, headers=headers, json=trigger_body(rule, details)
