@@ -15,9 +15,9 @@ The "before" figures come from the held-out check of ``WORKBENCH_BASELINE_MODEL`
 assistant runs), cached per model file; without it they are left out.
 
 The held-out step passes when ``scripts/nlu_check.py`` passes. When the base itself already misses
-that floor (its "before" check fails too), a batch passes when it makes nothing worse
-(:func:`made_worse`: accuracy not lower, no intent's F1 more than 0.02 lower); the page and the
-commit message say that the floor is still missed. Without "before" figures that cannot be
+that floor (its "before" check fails too), a batch passes when it makes the held-out accuracy no
+lower (:func:`made_worse`; intents whose F1 fell are shown as a warning); the page and the commit
+message say that the floor is still missed. Without "before" figures that cannot be
 judged, and a batch below the floor fails.
 """
 
@@ -214,12 +214,17 @@ def baseline(ctx: CheckContext, cache_dir: Path) -> dict[str, Any] | None:
 
 
 def made_worse(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """What the batch made worse on the held-out set: lower accuracy, intents with a lower F1."""
-    worse = [f"nauwkeurigheid {before['accuracy']:.3f} -> {after['accuracy']:.3f}"]
+    """Why the batch made the held-out result worse: fewer held-out lines right (lower accuracy).
+
+    Intents whose F1 dropped by more than :data:`F1_MARGIN` are named with it; on their own they
+    only warn (``worse`` on the page): with a few held-out lines per intent one line moves F1 by
+    more than that margin.
+    """
     if after["accuracy"] >= before["accuracy"]:
-        worse = []
+        return []
     old = before.get("f1") or {}
-    return worse + sorted(n for n, f in after["f1"].items() if n in old and f < old[n] - F1_MARGIN)
+    intents = sorted(n for n, f in after["f1"].items() if n in old and f < old[n] - F1_MARGIN)
+    return [f"nauwkeurigheid {before['accuracy']:.3f} -> {after['accuracy']:.3f}", *intents]
 
 
 def commit_message(
@@ -267,7 +272,7 @@ def commit_message(
                 f"Testset-nauwkeurigheid: {figures} (validatie en training geslaagd"
                 + ("; gesprekstesten geslaagd" if rules else "")
                 + "; scripts/nlu_check.py haalt de ondergrens nog niet, net als voor deze partij;"
-                " deze partij maakt niets slechter)."
+                " de nauwkeurigheid is niet lager geworden)."
             )
         else:
             lines.append(

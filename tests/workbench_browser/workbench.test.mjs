@@ -94,16 +94,18 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     await page.goto(`${URL}/gesprekken?zoek=passport_id_card`);
     await check(page, '04-gesprekken');
     await page.click('text=Nieuwe regel maken');
-    await page.fill('#nieuwe_vraag', 'vraag_parkeervergunning');
+    // a topic the contract and the training data do not have (a copy of an existing intent, e.g.
+    // parking permits, makes the held-out check worse and is refused)
+    await page.fill('#nieuwe_vraag', 'vraag_vuurwerk');
     await page.fill('#voorbeelden', [
-      'hoe krijg ik een parkeervergunning',
-      'ik wil een parkeervergunning aanvragen',
-      'parkeervergunning voor mijn straat',
-      'wat kost een parkeervergunning voor bewoners',
-      'waar vraag ik een vergunning aan om te parkeren',
-      'ik heb een parkeervergunning nodig voor mijn auto',
+      'wanneer mag ik vuurwerk afsteken',
+      'tot hoe laat mag vuurwerk met oud en nieuw',
+      'mag ik vuurwerk afsteken op oudejaarsdag',
+      'vanaf hoe laat mag je vuurwerk afsteken',
+      'is vuurwerk afsteken nu al toegestaan',
+      'regels voor vuurwerk rond de jaarwisseling',
     ].join('\n'));
-    await page.fill('#nieuw_antwoord', 'Een parkeervergunning voor bewoners vraagt u aan op de website van de gemeente, onder Parkeren.');
+    await page.fill('#nieuw_antwoord', 'Vuurwerk afsteken mag alleen op 31 december van 18:00 uur tot 1 januari 02:00 uur.');
     await check(page, '05-nieuwe-regel');
     await page.click('button:has-text("Regel voorstellen")');
     await page.waitForSelector('text=Uw voorstel is opgeslagen');
@@ -187,12 +189,12 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     assert.match(await page.textContent('main'), /Het model staat nu in de testassistent/);
     console.log(`# model loaded into the test assistant in ${Math.round((Date.now() - loadStarted) / 1000)} s`);
     await page.goto(`${URL}/probeer`);
-    await page.fill('#bericht', 'hoe kom ik aan een parkeervergunning voor mijn wijk');
+    await page.fill('#bericht', 'hoe laat mag ik vuurwerk afsteken met oud en nieuw');
     await page.click('button:has-text("Versturen")');
     await page.waitForSelector('#antwoord-kop');
     const answer = await page.textContent('section[aria-labelledby="antwoord-kop"]');
-    assert.match(answer, /Een parkeervergunning voor bewoners vraagt u aan/);
-    assert.match(answer, /vraag_parkeervergunning/);
+    assert.match(answer, /Vuurwerk afsteken mag alleen op 31 december/);
+    assert.match(answer, /vraag_vuurwerk/);
     await check(page, '11-probeer-het');
 
     await page.goto(`${URL}/logboek`);
