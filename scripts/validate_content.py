@@ -16,7 +16,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actions.config import get_settings  # noqa: E402
 from actions.content import (  # noqa: E402
     ContentError,
     load_content,
@@ -24,6 +23,8 @@ from actions.content import (  # noqa: E402
     schema_for,
     topic_intents,
 )
+from actions.safety import SAFETY_LINES_PATH, load_safety_lines  # noqa: E402
+from foundation.settings import get_settings  # noqa: E402
 
 #: Placeholders that must never reach residents of a real municipality.
 PLACEHOLDERS = re.compile(r"localhost|127\.0\.0\.1|\.example\b|fictie[fv]", re.IGNORECASE)
@@ -79,8 +80,6 @@ def validate_dir(directory: Path) -> list[str]:
 
 def validate_national() -> list[str]:
     """Validate the national help lines of the safety layer (content/national/safety_lines.yml)."""
-    from actions.safety import SAFETY_LINES_PATH, load_safety_lines
-
     try:
         load_safety_lines(str(SAFETY_LINES_PATH))
     except ContentError as exc:

@@ -17,7 +17,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import Settings, get_settings
+from foundation.settings import Settings, get_settings
 from webchat.pages import render_file
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     """Create the sanic app that serves the web chat.
 
     Args:
-        settings: Settings to use; defaults to :func:`actions.config.get_settings`.
+        settings: Settings to use; defaults to :func:`foundation.settings.get_settings`.
         name: Sanic app name (must be unique within a process).
 
     Returns:
