@@ -42,10 +42,10 @@ done
 
 # the test assistant starts without a model; the workbench loads the checked one (PUT /model).
 # endpoints.yml makes Rasa send X-Action-Token: $ACTION_SERVER_TOKEN (Rasa refuses to start
-# without it) and the guarded action server (actions/server.py, as make run) checks it.
+# without it) and the guarded action server (app/action_server.py, as make run) checks it.
 export ACTION_SERVER_TOKEN="workbench-test-$RANDOM-$RANDOM-$RANDOM"
 sed -e "s#localhost:5055#localhost:$ACTIONS_PORT#" endpoints.yml >"$tmp/endpoints.yml"
-(cd "$repo" && exec "$PY" -m actions.server --host 127.0.0.1 --port "$ACTIONS_PORT") >"$tmp/actions.log" 2>&1 &
+(cd "$repo" && exec "$PY" -m app.action_server --host 127.0.0.1 --port "$ACTIONS_PORT") >"$tmp/actions.log" 2>&1 &
 pids+=($!)
 (cd "$repo" && exec "$RASA" run --enable-api -i 127.0.0.1 --port "$RASA_PORT" --model "$tmp/no-model" \
    --credentials credentials.yml --endpoints "$tmp/endpoints.yml") >"$tmp/rasa.log" 2>&1 &
