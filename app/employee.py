@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{result.reference}: answer stored")
             print(f"  Klantinteracties task: {result.task_status}")
             print(f"  delivery into the conversation: {result.reply_status}")
+            if result.reply_status == outbox.DEAD:
+                print(f"  the answer was NOT delivered to the resident: {result.reply_error}")
+                print("  contact the resident another way (phone, e-mail or letter)")
             if outbox.PENDING in (result.task_status, result.reply_status):
                 print("  (pending parts are retried by the outbox worker: python -m foundation.outbox)")
         else:

@@ -116,6 +116,8 @@ class Deliverer:
                 trigger_body(rule, details),
                 output_channel=channel or "latest",
             )
+        except rasa_api.UnaddressableConversation as exc:
+            raise DeliveryError(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise DeliveryError(f"rasa unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 300:
