@@ -29,6 +29,21 @@ TOKEN_HEADER = "X-Action-Token"
 OPEN_PATHS = frozenset({"/health"})
 
 
+def set_conversation_municipality(request: Request) -> None:
+    """Make the conversation's ``municipality`` slot current for this action call (issue 18).
+
+    Sanic runs request middleware and the handler in the same task, so the context variable of
+    :mod:`actions.municipality` holds for the action and the database work it starts.
+    """
+    from actions import municipality
+
+    try:
+        slots = ((request.json or {}).get("tracker") or {}).get("slots")
+    except Exception:  # a body that is not JSON: rasa-sdk answers it
+        slots = None
+    municipality.set_current(municipality.of_slots(slots if isinstance(slots, dict) else None))
+
+
 def create_app(token: str | None = None, action_package: str = "actions") -> Sanic:
     """rasa-sdk's action server app with the token and content-type checks in front."""
     from rasa_sdk.endpoint import create_app as sdk_app
@@ -47,7 +62,16 @@ def create_app(token: str | None = None, action_package: str = "actions") -> San
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return response.json({"error": "JSON only"}, status=415)
+            if request.path == "/webhook":
+                set_conversation_municipality(request)
         return None
+
+    @app.on_response
+    async def forget_municipality(request: Request, resp: response.HTTPResponse) -> None:
+        # requests of one keep-alive connection share a task: nothing carries over to the next
+        from actions.municipality import set_current
+
+        set_current(None)
 
     return app
 
