@@ -1,8 +1,12 @@
 """Employee side of the handoff: list open tickets and answer them.
 
-    python -m actions.employee list
-    python -m actions.employee show T-2026-000123
-    python -m actions.employee answer T-2026-000123 "Uw aanvraag is in behandeling."
+    python -m actions.employee [--gemeente proefdorp] list
+    python -m actions.employee [--gemeente proefdorp] show T-2026-000123
+    python -m actions.employee [--gemeente proefdorp] answer T-2026-000123 "Uw aanvraag is in behandeling."
+
+One municipality's employees see and answer only their municipality's tickets (issue 18):
+``--gemeente`` (or ``EMPLOYEE_MUNICIPALITY``; default: the default municipality) limits every
+command; a ticket of another municipality is "not found".
 
 Answering stores the answer (status ``answered``) and, in the same transaction, two outbox entries:
 ``klantinteracties.complete_task`` (mark the internetaak ``verwerkt``) and ``rasa.deliver_reply``
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -32,6 +37,7 @@ from actions import outbox, tickets
 from actions.clients.errors import BackendUnavailable
 from actions.config import Settings, get_settings
 from actions.db import get_engine, run_db
+from actions.municipality import get_deployment
 
 COMPLETE_KIND = "klantinteracties.complete_task"
 REPLY_KIND = "rasa.deliver_reply"
@@ -126,10 +132,11 @@ async def complete_task(payload: dict[str, Any], idempotency_key: str) -> dict[s
 
 
 # ---------------------------------------------------------------------------- answering
-def _store_answer(reference: str, answer: str) -> tuple[int, int]:
+def _store_answer(reference: str, answer: str, municipality: str | None = None) -> tuple[int, int]:
     with get_engine().begin() as conn:
         table = tickets.handoff_tickets
-        row = conn.execute(table.select().where(table.c.reference == reference)).mappings().first()
+        query = tickets.of_municipality(table.select().where(table.c.reference == reference), municipality)
+        row = conn.execute(query).mappings().first()
         if row is None:
             raise TicketError(f"ticket {reference} not found")
         if row["status"] != tickets.OPEN:
@@ -139,14 +146,20 @@ def _store_answer(reference: str, answer: str) -> tuple[int, int]:
             .where(table.c.reference == reference, table.c.status == tickets.OPEN)
             .values(answer=answer, answered_at=outbox.utcnow(), status=tickets.ANSWERED)
         )
-        payload = {"ticket_reference": reference, "sender_id": row["sender_id"]}
+        payload = {
+            "ticket_reference": reference,
+            "sender_id": row["sender_id"],
+            "municipality": row["municipality"] or get_deployment().default,
+        }
         task_id = outbox.enqueue(conn, COMPLETE_KIND, payload, idempotency_key=f"complete:{reference}")
         reply_id = outbox.enqueue(conn, REPLY_KIND, payload, idempotency_key=f"reply:{reference}")
     return task_id, reply_id
 
 
-async def answer_ticket(reference: str, answer: str) -> AnswerResult:
+async def answer_ticket(reference: str, answer: str, municipality: str | None = None) -> AnswerResult:
     """Store the answer and deliver it (Klantinteracties task + the resident's conversation).
+
+    With ``municipality``, only a ticket of that municipality can be answered.
 
     Raises:
         TicketError: Unknown ticket, not open, or an empty answer.
@@ -154,30 +167,28 @@ async def answer_ticket(reference: str, answer: str) -> AnswerResult:
     text = answer.strip()
     if not text:
         raise TicketError("the answer is empty")
-    task_id, reply_id = await run_db(_store_answer, reference, text[:ANSWER_MAX])
+    task_id, reply_id = await run_db(_store_answer, reference, text[:ANSWER_MAX], municipality)
     task_status = await outbox.deliver(task_id)
     reply_status = await outbox.deliver(reply_id)
     return AnswerResult(reference, task_status, reply_status)
 
 
-def close_ticket(reference: str) -> None:
-    """Mark a ticket closed."""
+def close_ticket(reference: str, municipality: str | None = None) -> None:
+    """Mark a ticket closed (of ``municipality`` only, when given)."""
     with get_engine().begin() as conn:
         table = tickets.handoff_tickets
-        done = conn.execute(
-            table.update().where(table.c.reference == reference).values(status=tickets.CLOSED)
-        )
+        query = tickets.of_municipality(table.update().where(table.c.reference == reference), municipality)
+        done = conn.execute(query.values(status=tickets.CLOSED))
         if done.rowcount != 1:
             raise TicketError(f"ticket {reference} not found")
 
 
-def open_count() -> int:
-    """Number of open tickets."""
+def open_count(municipality: str | None = None) -> int:
+    """Number of open tickets (of ``municipality``, when given)."""
     with get_engine().connect() as conn:
         table = tickets.handoff_tickets
-        return int(
-            conn.execute(sa.select(sa.func.count()).where(table.c.status == tickets.OPEN)).scalar() or 0
-        )
+        query = sa.select(sa.func.count()).select_from(table).where(table.c.status == tickets.OPEN)
+        return int(conn.execute(tickets.of_municipality(query, municipality)).scalar() or 0)
 
 
 # ---------------------------------------------------------------------------- CLI
@@ -196,6 +207,11 @@ def _print_ticket(ticket: tickets.Ticket, full: bool = False) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line of the employee tool."""
     parser = argparse.ArgumentParser(prog="python -m actions.employee", description="Handoff tickets")
+    parser.add_argument(
+        "--gemeente",
+        default=os.environ.get("EMPLOYEE_MUNICIPALITY") or None,
+        help="municipality whose tickets you handle (default: EMPLOYEE_MUNICIPALITY or the default one)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="open tickets")
     show = sub.add_parser("show", help="one ticket with its transcript")
@@ -206,26 +222,32 @@ def main(argv: list[str] | None = None) -> int:
     close = sub.add_parser("close", help="close a ticket")
     close.add_argument("reference")
     args = parser.parse_args(argv)
+    deployment = get_deployment()
+    mine = args.gemeente or deployment.default
+    if not deployment.knows(mine):
+        parser.print_usage(sys.stderr)
+        print(f"error: unknown municipality {mine!r} (known: {', '.join(deployment.names)})", file=sys.stderr)
+        return 2
     try:
         if args.command == "list":
-            open_tickets = tickets.list_tickets(tickets.OPEN)
+            open_tickets = tickets.list_tickets(tickets.OPEN, municipality=mine)
             for ticket in open_tickets:
                 _print_ticket(ticket)
             print(f"{len(open_tickets)} open ticket(s)")
         elif args.command == "show":
-            ticket = tickets.get_ticket(args.reference)
+            ticket = tickets.get_ticket(args.reference, municipality=mine)
             if ticket is None:
                 raise TicketError(f"ticket {args.reference} not found")
             _print_ticket(ticket, full=True)
         elif args.command == "answer":
-            result = asyncio.run(answer_ticket(args.reference, args.text))
+            result = asyncio.run(answer_ticket(args.reference, args.text, municipality=mine))
             print(f"{result.reference}: answer stored")
             print(f"  Klantinteracties task: {result.task_status}")
             print(f"  delivery into the conversation: {result.reply_status}")
             if outbox.PENDING in (result.task_status, result.reply_status):
                 print("  (pending parts are retried by the outbox worker: python -m actions.outbox)")
         else:
-            close_ticket(args.reference)
+            close_ticket(args.reference, municipality=mine)
             print(f"{args.reference}: closed")
     except TicketError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -178,3 +178,56 @@ def use(name: str | None) -> Iterator[str]:
 def set_current(name: str | None) -> None:
     """Make ``name`` current for the rest of this task (the action server, per request)."""
     _current.set(name)
+
+
+# ---------------------------------------------------------------------------- backends
+#: Settings a municipality's content may set in its ``backends`` section (no secrets in content).
+BACKEND_FIELDS = (
+    "zaken_api_url",
+    "zgw_client_id",
+    "klantinteracties_api_url",
+    "brp_api_url",
+    "reisdocumenten_api_url",
+    "appointments_api_url",
+    "waste_api_url",
+    "addresses_api_url",
+    "zgw_rsin",
+    "klantinteracties_actor_uuid",
+)
+#: Credentials, read from ``<MUNICIPALITY>_<FIELD>`` environment variables (``PROEFDORP_ZGW_CLIENT_SECRET``).
+SECRET_FIELDS = (
+    "zgw_client_secret",
+    "klantinteracties_token",
+    "brp_api_key",
+    "appointments_api_key",
+    "addresses_api_key",
+)
+
+
+def settings_for(name: str | None = None) -> Any:
+    """The settings with the backends of municipality ``name`` (default: the current one).
+
+    A municipality's content may name its own endpoints and identifiers (``backends``: e.g. its own
+    ZGW Zaken URL and RSIN); its credentials come from ``<NAME>_<FIELD>`` environment variables.
+    What it does not set is the deployment's shared backend (the ``*_API_URL`` settings).
+    """
+    import dataclasses
+    import os
+
+    from actions.content import get_content
+
+    settings = get_settings()
+    name = name or current()
+    overrides: dict[str, Any] = {}
+    try:
+        backends = get_content(name).data.get("backends") or {}
+    except Exception:  # content problems are reported by the content loader itself
+        backends = {}
+    for key in BACKEND_FIELDS:
+        if backends.get(key):
+            overrides[key] = str(backends[key])
+    for key in SECRET_FIELDS:
+        value = os.environ.get(f"{name.upper().replace('-', '_')}_{key.upper()}")
+        if value:
+            overrides[key] = value
+    return dataclasses.replace(settings, **overrides) if overrides else settings

@@ -22,7 +22,7 @@ from actions.clients.errors import (
     BackendRejected,
     BackendUnavailable,
 )
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +249,8 @@ class ApiKeyClient(BackendClient):
         cls: type[K], settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> K:
         """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        from actions.municipality import settings_for
+
+        s = settings or settings_for()  # the conversation's municipality (issue 18)
         base_url, api_key = cls.location(s)
         return cls(base_url, api_key, timeout=s.backend_timeout, transport=transport)

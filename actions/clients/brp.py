@@ -19,7 +19,7 @@ import httpx
 
 from actions.clients.base import BackendClient
 from actions.clients.errors import BackendNotFound
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings
 
 TRAVEL_DOCUMENT_FIELDS = ["reisdocumentnummer", "soort", "datumEindeGeldigheid", "inhoudingOfVermissing"]
 ALWAYS_FIELDS = ["burgerservicenummer", "geheimhoudingPersoonsgegevens"]
@@ -141,7 +141,9 @@ class BrpClient(BackendClient):
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> BrpClient:
         """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        from actions.municipality import settings_for
+
+        s = settings or settings_for()  # the conversation's municipality (issue 18)
         return cls(
             s.brp_api_url,
             s.reisdocumenten_api_url,

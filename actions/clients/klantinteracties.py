@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from actions.clients.base import BackendClient
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings
 
 MAX_PAGES = 20
 ONDERWERP_MAX = 200
@@ -96,7 +96,9 @@ class KlantinteractiesClient(BackendClient):
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> KlantinteractiesClient:
         """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        from actions.municipality import settings_for
+
+        s = settings or settings_for()  # the conversation's municipality (issue 18)
         return cls(
             s.klantinteracties_api_url,
             s.klantinteracties_token,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from actions.clients.base import BackendClient
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings
 from actions.parsing.address import compact_postcode
 
 
@@ -60,7 +60,9 @@ class WasteClient(BackendClient):
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> WasteClient:
         """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        from actions.municipality import settings_for
+
+        s = settings or settings_for()  # the conversation's municipality (issue 18)
         return cls(s.waste_api_url, timeout=s.backend_timeout, transport=transport)
 
     async def collection_dates(self, postcode: str, huisnummer: int, from_date: date) -> list[Collection]:

@@ -18,7 +18,7 @@ import jwt
 
 from actions.clients.base import BackendClient
 from actions.clients.errors import BackendNotFound
-from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from actions.config import DEFAULT_BACKEND_TIMEOUT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,9 @@ class ZakenClient(BackendClient):
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> ZakenClient:
         """Build from :func:`actions.config.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        from actions.municipality import settings_for
+
+        s = settings or settings_for()  # the conversation's municipality (issue 18)
         return cls(
             s.zaken_api_url,
             s.zgw_client_id,
