@@ -23,6 +23,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
+from actions.core import content_values
 from actions.db import run_db
 from actions.system_intents import is_system_message
 from signals import forget as _forget_hook  # noqa: F401 - registers the "vergeet mij" hook
@@ -217,5 +218,7 @@ class ActionDeliverSignal(Action):
             response=rule.message,
             buttons=rules.buttons(rule),
             signal_date=_entity(tracker, DATE_ENTITY) or "",
+            # the sender is the conversation's own municipality (issue 18)
+            municipality_name=content_values().get("municipality_name", "gemeente"),
         )
         return []

@@ -200,3 +200,27 @@ def test_a_fourth_municipality_is_a_content_file_and_a_channel_mapping(tmp_path:
             os.environ.pop("CONTENT_DIR", None)
         else:
             os.environ["CONTENT_DIR"] = old
+
+
+# ---------------------------------------------------------------------------- backends
+def test_each_municipality_uses_its_own_identifier_on_the_shared_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from actions.clients.zaken import ZakenClient
+
+    assert municipality.settings_for("voorbeeldstad").zgw_rsin == get_settings().zgw_rsin
+    assert municipality.settings_for("proefdorp").zgw_rsin != get_settings().zgw_rsin
+    assert municipality.settings_for("proefdorp").zaken_api_url == get_settings().zaken_api_url  # shared
+    with municipality.use("lindeoord"):
+        client = ZakenClient.from_settings()
+    assert client.rsin == get_content("lindeoord").data["backends"]["zgw_rsin"]
+
+
+def test_a_municipalitys_credentials_come_from_its_own_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROEFDORP_KLANTINTERACTIES_TOKEN", "token-van-proefdorp")
+    assert municipality.settings_for("proefdorp").klantinteracties_token == "token-van-proefdorp"
+    assert (
+        municipality.settings_for("lindeoord").klantinteracties_token == get_settings().klantinteracties_token
+    )
