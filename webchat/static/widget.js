@@ -12,7 +12,9 @@
  * employee's answer that came while the tab was closed is shown. Without the secret the server
  * starts a new conversation.
  * Options (data attributes on the script tag): data-rasa-url, data-container,
- * data-privacy-url. Without data-rasa-url, window.GEMEENTE_CHAT_CONFIG.rasaUrl (from
+ * data-privacy-url, data-municipality (issue 18: which municipality's assistant this is, e.g.
+ * "proefdorp"; sent as message metadata, the server checks it against its list and fixes it for
+ * the conversation at its start; each municipality keeps its own stored conversation). Without data-rasa-url, window.GEMEENTE_CHAT_CONFIG.rasaUrl (from
  * /config.js) is used.
  */
 (function () {
@@ -27,8 +29,13 @@
   var options = {
     rasaUrl: script.getAttribute('data-rasa-url') || pageConfig.rasaUrl || 'http://localhost:5005',
     containerId: script.getAttribute('data-container') || 'gemeente-chat',
-    privacyUrl: script.getAttribute('data-privacy-url') || baseUrl + 'privacy.html'
+    municipality: (script.getAttribute('data-municipality') || '').toLowerCase(),
+    privacyUrl: script.getAttribute('data-privacy-url')
   };
+  if (!options.privacyUrl) {
+    options.privacyUrl = baseUrl + (options.municipality ? options.municipality + '/' : '') + 'privacy.html';
+  }
+  var METADATA = options.municipality ? { municipality: options.municipality } : {};
 
   var TEXT = {
     title: 'Digitale assistent',
@@ -47,7 +54,7 @@
     loadError: 'De chat kan nu niet laden. Probeert u het later nog een keer, of bel de gemeente.'
   };
 
-  var STORAGE_PREFIX = 'gemeente-chat:';
+  var STORAGE_PREFIX = 'gemeente-chat:' + (options.municipality ? options.municipality + ':' : '');
   var MAX_TRANSCRIPT = 200;
   var memoryStore = {};
 
@@ -343,7 +350,7 @@
       this.scrollToEnd();
     }
     this.setTyping(true);
-    var message = { message: payload, session_id: this.sessionId };
+    var message = { message: payload, session_id: this.sessionId, metadata: METADATA };
     if (this.confirmed && this.socket.connected) {
       this.socket.emit('user_uttered', message);
     } else {
@@ -406,7 +413,7 @@
         // New conversation: let the bot's session start send the introduction.
         self.started = true;
         self.setTyping(true);
-        socket.emit('user_uttered', { message: '/session_start', session_id: self.sessionId });
+        socket.emit('user_uttered', { message: '/session_start', session_id: self.sessionId, metadata: METADATA });
       }
     });
 
