@@ -51,7 +51,8 @@ async def answer(message: Any) -> None:
         await asyncio.sleep(120)
     elif text == "welke gemeente":
         # issue 18: what the widget sent as the conversation's municipality (data-municipality)
-        await out.send_text_message(recipient, f"gemeente: {(message.metadata or {}).get('municipality', '-')}")
+        sent = (message.metadata or {}).get("municipality", "-")
+        await out.send_text_message(recipient, f"gemeente: {sent}")
     elif "hallo" in text or "wat kun" in text:
         await out.send_text_with_buttons(recipient, CAPABILITIES, CAPABILITY_BUTTONS)
     else:
