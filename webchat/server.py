@@ -25,6 +25,8 @@ from webchat.themes import theme_css
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = PACKAGE_DIR / "node_modules" / "socket.io-client" / "dist"
+#: NL Design System component CSS (npm @utrecht/component-library-css), themed by webchat/themes.
+NL_DESIGN_CSS = PACKAGE_DIR / "node_modules" / "@utrecht" / "component-library-css" / "dist" / "index.css"
 
 #: Pages with ``{{placeholders}}`` filled from the municipality content (webchat/pages.py).
 RENDERED_PAGES = frozenset({"/", "/index.html", "/privacy.html"})
@@ -42,6 +44,7 @@ STATIC_FILES: dict[str, tuple[Path, str]] = {
     "/favicon.svg": (STATIC_DIR / "favicon.svg", "image/svg+xml"),
     "/vendor/socket.io.min.js": (VENDOR_DIR / "socket.io.min.js", "text/javascript; charset=utf-8"),
     "/vendor/socket.io.min.js.map": (VENDOR_DIR / "socket.io.min.js.map", "application/json"),
+    "/vendor/utrecht/index.css": (NL_DESIGN_CSS, "text/css; charset=utf-8"),
 }
 
 

@@ -215,9 +215,9 @@ export async function chatScenario(browser, o) {
 
     // Keyboard only: Tab to the labelled input, type, press Enter.
     const label = await page.$eval('.gc-form label', (l) => ({
-      text: l.textContent, target: document.getElementById(l.htmlFor)?.className,
+      text: l.textContent, target: document.getElementById(l.htmlFor)?.classList.contains('gc-input'),
     }));
-    assert.deepEqual(label, { text: 'Typ uw vraag', target: 'gc-input' });
+    assert.deepEqual(label, { text: 'Typ uw vraag', target: true });
     await tabTo(page, '.gc-input');
     const outline = await focusOutline(page);
     assert.ok(outline.style !== 'none' && outline.width >= 2, `visible focus on input: ${JSON.stringify(outline)}`);

@@ -14,6 +14,13 @@ PAIRS = [
     ("--utrecht-page-header-color", "--utrecht-page-header-background-color"),
     ("--utrecht-button-primary-action-color", "--utrecht-button-primary-action-background-color"),
     ("--utrecht-button-primary-action-color", "--utrecht-button-primary-action-hover-background-color"),
+    ("--utrecht-button-secondary-action-color", "--utrecht-button-secondary-action-background-color"),
+    (
+        "--utrecht-button-secondary-action-hover-color",
+        "--utrecht-button-secondary-action-hover-background-color",
+    ),
+    ("--utrecht-link-hover-color", "--utrecht-document-background-color"),
+    ("--utrecht-textbox-color", "--utrecht-textbox-background-color"),
 ]
 
 

@@ -114,7 +114,7 @@
         continue;
       }
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      var link = el('a', 'gc-link', raw);
+      var link = el('a', 'gc-link utrecht-link', raw);
       link.href = url.href;
       link.target = '_blank';
       link.rel = 'noopener noreferrer';
@@ -182,12 +182,12 @@
     var title = el('h2', 'gc-title', TEXT.title);
     title.id = this.uid + '-title';
     var disclosure = el('p', 'gc-disclosure', TEXT.disclosure + ' ');
-    var privacy = el('a', 'gc-header__link', TEXT.privacy);
+    var privacy = el('a', 'gc-header__link utrecht-link', TEXT.privacy);
     privacy.href = options.privacyUrl;
     disclosure.appendChild(privacy);
     heading.appendChild(title);
     heading.appendChild(disclosure);
-    var human = el('button', 'gc-button gc-button--secondary gc-human', TEXT.human);
+    var human = el('button', 'gc-button gc-human utrecht-button utrecht-button--secondary-action', TEXT.human);
     human.type = 'button';
     human.addEventListener('click', function () {
       self.send('/request_human', TEXT.human);
@@ -213,13 +213,13 @@
     var label = el('label', 'gc-label', TEXT.inputLabel);
     label.htmlFor = inputId;
     var row = el('div', 'gc-form__row');
-    var input = el('input', 'gc-input');
+    var input = el('input', 'gc-input utrecht-textbox utrecht-textbox--html-input');
     input.id = inputId;
     input.type = 'text';
     input.name = 'message';
     input.autocomplete = 'off';
     input.setAttribute('enterkeyhint', 'send');
-    var submit = el('button', 'gc-button gc-button--primary gc-send', TEXT.send);
+    var submit = el('button', 'gc-button gc-send utrecht-button utrecht-button--primary-action', TEXT.send);
     submit.type = 'submit';
     row.appendChild(input);
     row.appendChild(submit);
@@ -297,7 +297,7 @@
       group.setAttribute('role', 'group');
       group.setAttribute('aria-label', TEXT.replies);
       entry.buttons.forEach(function (b) {
-        var button = el('button', 'gc-button gc-button--reply', b.title);
+        var button = el('button', 'gc-button gc-button--reply utrecht-button utrecht-button--secondary-action', b.title);
         button.type = 'button';
         button.addEventListener('click', function () {
           self.send(b.payload, b.title);
