@@ -41,7 +41,11 @@ DORMER_FRONT = {
     "dormer_ridge_distance": "80 cm",
     "dormer_side_distance": "60 cm",
 }
-TREE = {"tree_location": "in mijn achtertuin", "tree_protected": "nee", "tree_trunk_circumference": "85 cm"}
+TREE = {
+    "tree_location": "in mijn achtertuin",
+    "tree_protected": "nee",
+    "tree_trunk_circumference": "85 cm omtrek",
+}
 HANDOFF = {
     "contact_preference": "via de chat graag",
     "handoff_summary": "Ik heb een vraag over mijn aanslag gemeentelijke belastingen.",
