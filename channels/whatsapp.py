@@ -41,7 +41,7 @@ from channels import whatsapp_store
 from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id
+from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id, to_wa_id
 
 logger = logging.getLogger(__name__)
 
@@ -192,9 +192,17 @@ class WhatsAppInput(InputChannel):
             self._apis[phone_number_id] = GraphApiClient(self._graph_url, phone_number_id, self._access_token)
         return self._apis[phone_number_id]
 
+    async def api_of_recipient(self, recipient_id: str) -> GraphApiClient:
+        """The sender of the number the resident last wrote to (else the channel's own number)."""
+        number = await run_db(whatsapp_store.contact_number, to_wa_id(recipient_id))
+        return self.api_for(number)
+
     def get_output_channel(self) -> OutputChannel:
-        """Output channel for messages Rasa sends on its own (e.g. ``trigger_intent``)."""
-        return WhatsAppOutput(self.api, self.list_button_label)
+        """Output channel for messages Rasa sends on its own (e.g. ``trigger_intent``).
+
+        An employee's answer or a signal goes out from the number the resident wrote to (issue 18).
+        """
+        return WhatsAppOutput(self.api, self.list_button_label, api_for=self.api_of_recipient)
 
     # ----- background tasks -----
 
@@ -272,7 +280,7 @@ class WhatsAppInput(InputChannel):
             if not await run_db(whatsapp_store.claim_message, str(message_id)):
                 logger.info("WhatsApp message %s was delivered before; skipped", message_id)
                 return
-            await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message))
+            await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message), number_id)
             choices = await run_db(whatsapp_store.take_choices, str(wa_id))
             if message.get("type") == "text":
                 text = chosen_option(text, choices)

@@ -628,3 +628,19 @@ async def test_the_channels_own_number_names_no_municipality(start_webhook: Any)
     await hook.post_and_wait(notification(text("Hallo")))
     [received] = hook.agent.messages
     assert "municipality" not in received.metadata  # the default municipality at session start
+
+
+async def test_an_employees_answer_goes_out_from_the_number_the_resident_wrote_to(
+    start_webhook: Any, fake_graph: FakeGraph
+) -> None:
+    """Rasa's trigger_intent (output_channel=latest) uses get_output_channel(): the resident's number."""
+    hook = await start_webhook()
+    body = notification(text("Hallo"))
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "000000000000002"
+    await hook.post_and_wait(body)
+    await hook.channel.get_output_channel().send_text_message(f"wa:{WA_ID}", "Antwoord van Lindeoord")
+    assert fake_graph.requests[-1]["path"] == "/v19.0/000000000000002/messages"
+    assert whatsapp_store.contact_number(WA_ID) == "000000000000002"
+    # a resident who never wrote: the channel's own number
+    await hook.channel.get_output_channel().send_text_message("wa:31600000000", "Hallo")
+    assert fake_graph.requests[-1]["path"] == f"/v19.0/{PHONE_NUMBER_ID}/messages"
