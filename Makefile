@@ -130,7 +130,7 @@ bench-scale: $(MODEL) services
 	$(PY) scripts/bench_scale.py $(ARGS)
 
 purge: install
-	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m privacy.purge
+	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m app.purge
 
 signals: install
 	$(PY) -m signals.engine $(ARGS)

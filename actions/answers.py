@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content import Content, ContentError, Product, get_content
-from actions.privacy import privacy_notice
+from actions.privacy_notice import privacy_notice
+from foundation.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,11 @@ class ActionAnswerTopic(Action):
         notice = privacy_notice(dispatcher, tracker)
         content = load_content_safely()
         intent = latest_intent(tracker)
-        product = content.product_for_intent(intent, product_hint(tracker)) if content else None
+        product = (
+            content.product_for_intent(intent, product_hint(tracker), tracker.latest_message.get("text"))
+            if content
+            else None
+        )
         if content is None or product is None:
             logger.info("no content product for intent %s", intent)
             utter_unknown(dispatcher, content)
@@ -231,14 +236,10 @@ class ActionAnswerFollowup(Action):
         return [SlotSet(CURRENT_TOPIC_SLOT, product.key)]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class ActionOpeningHours(Action):
     """Tell whether the town hall desk is open now, when it opens next, and the weekly hours."""
 
-    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         """Create the action.
 
         Args:

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import load_content_safely, utter_product, utter_unknown
 from actions.content import Content
-from actions.privacy import privacy_notice
+from actions.privacy_notice import privacy_notice
 from signals.rules import AgeSpec, AowRow, RulesError, add_age, load_rules
 
 logger = logging.getLogger(__name__)

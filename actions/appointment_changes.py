@@ -34,11 +34,11 @@ from actions.appointments import (
     contact_values,
     product_name,
 )
-from actions.clients.appointments import AppointmentsClient, Booking
-from actions.clients.errors import BackendError, BackendNotFound
 from actions.forms import is_invalid, reset_events
 from actions.parsing import find_phone
 from actions.verification import is_blocked, is_verified, record_attempt
+from integrations.appointments import AppointmentsClient, Booking
+from integrations.errors import BackendError, BackendNotFound
 
 logger = logging.getLogger(__name__)
 

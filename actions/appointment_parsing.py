@@ -110,5 +110,3 @@ def parse_appointment_answer(
     if slot == "appt_confirm":
         return parse_confirmation(text, intent, requested)
     return None  # appt_name: free text
-
-

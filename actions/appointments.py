@@ -28,11 +28,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.appointment_parsing import PRODUCT_WORDS, parse_appointment_answer, product_key
-from actions.clients.appointments import AppointmentsClient, Booking, Product
-from actions.clients.errors import BackendError, BackendRejected
+from actions.content import content_or
+from actions.conversation import content_values
 from actions.forms import FormValidation, ended_early, idempotency_key, is_invalid, reset_events
 from actions.parsing import YES
 from actions.parsing.dates import format_date, is_working_day
+from integrations.appointments import AppointmentsClient, BookableProduct, Booking
+from integrations.errors import BackendError, BackendRejected
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +78,10 @@ async def product_name(code: str | None) -> str:
 
 def bring_text(code: str | None) -> str:
     """What to bring for this product, from the municipality content (empty when unknown)."""
-    try:
-        from actions.content import get_content
-
-        content = get_content()
-        product = content.product((code or "").replace("-", "_")) or content.find_product(code)
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("content could not be loaded")
-        return ""
+    product = content_or(
+        lambda content: content.product((code or "").replace("-", "_")) or content.find_product(code),
+        None,
+    )
     return product.bring_text() if product else ""
 
 
@@ -108,7 +106,7 @@ class AppointmentValidation(FormValidation):
     def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
         return parse_appointment_answer(slot, text, intent, requested, entities)
 
-    async def _products(self) -> list[Product]:
+    async def _products(self) -> list[BookableProduct]:
         async with AppointmentsClient.from_settings() as client:
             return await client.list_products()
 
@@ -218,8 +216,6 @@ class ValidateAppointmentForm(AppointmentValidation):
 
 def contact_values() -> dict[str, Any]:
     """The municipality's contact details for responses that point to the desk or phone."""
-    from actions.core import content_values
-
     return content_values()
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import jwt
 from stdnum.nl import bsn as stdnum_bsn
 
-from actions.config import get_settings
+from foundation.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.clients.errors import BackendError
-from actions.clients.zaken import Zaak, ZakenClient
+from actions.conversation import content_values
 from actions.forms import FormValidation, ended_early, invalid, is_invalid, reset_events
 from actions.parsing import entity_value
 from actions.parsing.dates import format_date
+from integrations.errors import BackendError
+from integrations.zaken import Zaak, ZakenClient
 from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,6 @@ class ValidateCaseStatusForm(FormValidation):
         return value or (invalid("reference") if requested else None)
 
     async def validate_status_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
-        from actions.core import content_values
-
         if is_invalid(value) or not isinstance(value, str):
             return self.reject("status_reference", "reference", dispatcher, tracker)
         bsn = verified_bsn(tracker)
@@ -172,8 +171,6 @@ class ActionCaseStatusAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        from actions.core import content_values
-
         reset = reset_events((*STATUS_SLOTS, RESULT_SLOT))
         result = tracker.get_slot(RESULT_SLOT)
         if ended_early(tracker.get_slot) or not isinstance(result, dict):

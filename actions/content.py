@@ -15,21 +15,26 @@ Nothing is read at import time: :func:`get_content` loads and caches per municip
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 import yaml
 from jsonschema import Draft202012Validator
 
-from actions.config import get_settings
+from foundation.municipality import clear_deployment_cache, current
+from foundation.settings import get_settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCHEMA_PATH = PROJECT_ROOT / "content" / "schema.json"
@@ -125,6 +130,13 @@ class Product:
         needle = value.strip().lower()
         return bool(needle) and (
             needle in self.synonyms or needle == self.key or needle == self.title.lower()
+        )
+
+    def synonym_score(self, text: str) -> int:
+        """Characters of this product's synonyms found in ``text``, each at the start of a word."""
+        lower = text.lower()
+        return sum(
+            len(synonym) for synonym in self.synonyms if re.search(rf"(?<!\w){re.escape(synonym)}", lower)
         )
 
     def bring_text(self) -> str:
@@ -291,19 +303,33 @@ class Content:
             return None
         return next((p for p in self.products.values() if p.matches(value)), None)
 
-    def product_for_intent(self, intent: str | None, hint: str | None = None) -> Product | None:
+    def product_for_intent(
+        self, intent: str | None, hint: str | None = None, text: str | None = None
+    ) -> Product | None:
         """The product answering ``intent``.
+
+        One intent of the public contract may have several products: ``informal_care`` covers
+        mantelzorg and respijtzorg, ``wmo_support`` household help and elderly care. The first
+        product of the intent is its main answer; a later one is chosen when the entity ``hint``
+        names it, or when the message ``text`` holds more of its synonyms (matched at the start
+        of a word, counted in characters) than of any other product of the intent.
 
         Args:
             intent: The Rasa intent name.
             hint: An entity value (``product``/``document_type``) that may pick one of several
                 products of the intent, e.g. "ID-kaart" for ``passport_id_card``.
+            text: The resident's message.
         """
         candidates = self.products_for_intent(intent)
         if hint:
             for product in candidates:
                 if product.matches(hint):
                     return product
+        if text and len(candidates) > 1:
+            scores = [product.synonym_score(text) for product in candidates]
+            best = max(scores)
+            if best > 0:
+                return candidates[scores.index(best)]
         return candidates[0] if candidates else None
 
     def covered_intents(self) -> set[str]:
@@ -526,16 +552,25 @@ def get_content(municipality: str | None = None) -> Content:
     Raises:
         ContentError: When the content file is missing or invalid.
     """
-    from actions.municipality import current
-
     settings = get_settings()
     return _cached_content(municipality or current(), settings.content_dir)
 
 
 def clear_content_cache() -> None:
     """Forget loaded content (tests; after editing a content file)."""
-    from actions.municipality import clear_deployment_cache
-
     _cached_content.cache_clear()
     _schema.cache_clear()
     clear_deployment_cache()
+
+
+def content_or(read: Callable[[Content], T], default: T, what: str = "municipality content") -> T:
+    """THE guarded content read: ``read(get_content())``, or ``default`` when that fails.
+
+    Content problems (a missing or invalid file, a missing section) must never silence the
+    assistant: the failure is logged and the caller answers with ``default`` instead.
+    """
+    try:
+        return read(get_content())
+    except Exception:  # content problems must never silence the assistant
+        logger.exception("%s could not be loaded", what)
+        return default

@@ -14,6 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.content import content_or
+from actions.conversation import content_values
 from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import MeasurementError
 from actions.parsing import format_number
@@ -63,13 +65,7 @@ def _entity(entities: list[dict], name: str) -> Any:
 
 def dormer_content() -> dict[str, Any]:
     """The municipality's ``dormer`` content section (empty when it cannot be loaded)."""
-    try:
-        from actions.content import get_content
-
-        return dict(get_content().dormer)
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("dormer content could not be loaded")
-        return {}
+    return content_or(lambda content: dict(content.dormer), {}, "dormer content")
 
 
 def _measurement(slot: str, text: str, requested: bool) -> Any:
@@ -249,8 +245,6 @@ class ActionAskDormerTownscape(Action):
 
 
 def _content_values() -> dict[str, str]:
-    from actions.core import content_values
-
     values = content_values()
     dormer = dormer_content()
     values["omgevingsplan_note"] = str(dormer.get("omgevingsplan_note", ""))
@@ -298,13 +292,8 @@ def answers_summary(prefix: str, answers: dict[str, Any], slots: tuple[str, ...]
 
 def product_key_for(intent: str) -> str | None:
     """The content product that answers a permit check intent (for follow-up questions)."""
-    try:
-        from actions.content import get_content
-
-        product = get_content().product_for_intent(intent)
-        return product.key if product else None
-    except Exception:  # content problems must never silence the assistant
-        return None
+    product = content_or(lambda content: content.product_for_intent(intent), None)
+    return product.key if product else None
 
 
 def utter_dormer_verdict(

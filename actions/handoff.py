@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import outbox, tickets
-from actions.core import content_values
-from actions.db import run_db
+from actions import tickets
+from actions.content import content_or
+from actions.conversation import content_values
 from actions.forms import HANDOFF_SLOT, FormValidation, invalid, is_invalid, parse_confirmation, reset_events
 from actions.parsing import YES, display_phone, find_email, find_phone, normalise_phone
-from actions.system_intents import is_system_message
+from foundation import clock, outbox
+from foundation.db import run_db
+from integrations.rasa_api import is_system_message
+from privacy.detect import mask
 
 logger = logging.getLogger(__name__)
 
@@ -82,14 +85,7 @@ def topic_summary(topic: str | None) -> str | None:
     """Resident-facing title of ``current_topic`` (a product key or an intent), if known."""
     if not topic:
         return None
-    try:
-        from actions.content import get_content
-
-        content = get_content()
-        product = content.product(topic) or content.product_for_intent(topic)
-    except Exception:
-        logger.exception("municipality content could not be loaded")
-        return None
+    product = content_or(lambda content: content.product(topic) or content.product_for_intent(topic), None)
     return product.title if product else None
 
 
@@ -171,8 +167,6 @@ class ValidateHandoffForm(FormValidation):
             SUMMARY, value, dispatcher, tracker, "summary", min_chars=SUMMARY_MIN, max_chars=SUMMARY_MAX
         )
         if result.get(SUMMARY):
-            from privacy.detect import mask  # privacy imports actions: a module-level import is a cycle
-
             result[SUMMARY] = mask(str(result[SUMMARY]))
         return result
 
@@ -202,11 +196,6 @@ class ActionAskHandoffConfirm(Action):
 
 
 # ---------------------------------------------------------------------------- submit
-def now_utc() -> datetime:
-    """The current time (tests replace this)."""
-    return datetime.now(timezone.utc)
-
-
 def input_channel(tracker: Tracker) -> str:
     """The resident's channel: the latest message's metadata, else the latest input channel."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
@@ -216,13 +205,7 @@ def input_channel(tracker: Tracker) -> str:
 
 def response_time_text(now: datetime) -> str:
     """The honest response-time promise from content for ``now`` (office hours aware)."""
-    try:
-        from actions.content import get_content
-
-        return get_content().handoff_response(now)
-    except Exception:
-        logger.exception("municipality content could not be loaded")
-        return ""
+    return content_or(lambda content: content.handoff_response(now), "")
 
 
 class ActionHandoffSubmit(Action):
@@ -266,7 +249,7 @@ class ActionHandoffSubmit(Action):
             dispatcher.utter_message(
                 response="utter_handoff_ticket_created",
                 ticket_reference=reference,
-                response_time_text=response_time_text(now_utc()),
+                response_time_text=response_time_text(clock.utcnow()),
             )
         else:
             dispatcher.utter_message(
@@ -346,6 +329,6 @@ class ActionTicketStatus(Action):
                 response="utter_ticket_open",
                 ticket_reference=reference,
                 summary=ticket.summary,
-                response_time_text=response_time_text(now_utc()),
+                response_time_text=response_time_text(clock.utcnow()),
             )
         return [SlotSet(TICKET, reference)]

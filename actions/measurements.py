@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from actions.parsing.numbers import NUMBER_WORDS
+
 #: Unit name -> factor to metres.
 UNIT_FACTORS: dict[str, float] = {"mm": 0.001, "cm": 0.01, "m": 1.0}
 
@@ -33,23 +35,11 @@ _UNIT_ALIASES: dict[str, str] = {
     "meters": "m",
 }
 
-_UNITS: dict[str, int] = {
-    "nul": 0,
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-}
+#: Digits as words: the one table of :mod:`actions.parsing.numbers`, and "nul".
+_UNITS: dict[str, int] = {"nul": 0, **{word: value for word, value in NUMBER_WORDS.items() if value < 10}}
+#: Ten to nineteen (the one table's "tien", "elf", "twaalf", and the rest).
 _TEENS: dict[str, int] = {
-    "tien": 10,
-    "elf": 11,
-    "twaalf": 12,
+    **{word: value for word, value in NUMBER_WORDS.items() if value >= 10},
     "dertien": 13,
     "veertien": 14,
     "vijftien": 15,

@@ -19,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
-from actions.clients.addresses import AddressesClient
-from actions.clients.errors import BackendError
+from actions.content import content_or
+from actions.conversation import content_values
 from actions.forms import (
     FormValidation,
     ended_early,
@@ -44,6 +44,8 @@ from actions.parsing import (
 )
 from actions.parsing.dates import format_date
 from actions.zaak_submission import DELIVERED, PENDING, ZAKEN_CREATE, submit_zaak
+from integrations.addresses import AddressesClient
+from integrations.errors import BackendError
 
 logger = logging.getLogger(__name__)
 
@@ -264,16 +266,9 @@ class ValidateMoveForm(FormValidation):
 
 
 def _content() -> dict[str, Any]:
-    from actions.core import content_values
-
     values = content_values()
-    try:
-        from actions.content import get_content
-
-        product = get_content().product_for_intent("report_move")
-        values.update({"link": product.link, "processing_time": product.processing_time} if product else {})
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("content for the moving notice could not be loaded")
+    product = content_or(lambda content: content.product_for_intent("report_move"), None, "moving content")
+    values.update({"link": product.link, "processing_time": product.processing_time} if product else {})
     values.setdefault("link", values.get("website", ""))
     values.setdefault("processing_time", "")
     return values

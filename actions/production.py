@@ -23,24 +23,10 @@ from pathlib import Path
 
 import yaml
 
-from actions.config import Settings
+from foundation.settings import Settings, secrets
 
-#: Settings fields that are secrets -> their environment variable.
-SECRETS: dict[str, str] = {
-    "rasa_jwt_secret": "RASA_JWT_SECRET",
-    "portal_token_secret": "PORTAL_TOKEN_SECRET",
-    "pseudonym_key": "PSEUDONYM_KEY",
-    "action_server_token": "ACTION_SERVER_TOKEN",
-    "whatsapp_app_secret": "WHATSAPP_APP_SECRET",
-    "whatsapp_verify_token": "WHATSAPP_VERIFY_TOKEN",
-    "whatsapp_access_token": "WHATSAPP_ACCESS_TOKEN",
-    "zgw_client_secret": "ZGW_CLIENT_SECRET",
-    "klantinteracties_token": "KLANTINTERACTIES_TOKEN",
-    "brp_api_key": "BRP_API_KEY",
-    "appointments_api_key": "APPOINTMENTS_API_KEY",
-    "addresses_api_key": "ADDRESSES_API_KEY",
-    "webchat_session_key": "WEBCHAT_SESSION_KEY",
-}
+#: Settings fields that are secrets -> their environment variable (declared in foundation.settings).
+SECRETS: dict[str, str] = secrets()
 MIN_SECRET_BYTES = 32
 #: Channels that must not be enabled in production (they trust the client's conversation id).
 FORBIDDEN_CHANNELS = ("rest", "channels.rest.ApologeticRestInput", "rasa.core.channels.rest.RestInput")

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.auth import verified_bsn
+from actions.conversation import content_values
 from actions.forms import (
     FormValidation,
     ended_early,
@@ -226,8 +227,6 @@ class ActionPublicSpaceSubmit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        from actions.core import content_values
-
         reset = reset_events(PS_SLOTS)
         if ended_early(tracker.get_slot):
             return reset

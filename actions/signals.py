@@ -23,10 +23,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
-from actions.core import content_values
-from actions.db import run_db
-from actions.system_intents import is_system_message
-from signals import forget as _forget_hook  # noqa: F401 - registers the "vergeet mij" hook
+from actions.conversation import content_values
+from foundation.db import run_db
+from integrations.rasa_api import is_system_message
 from signals import store
 from signals.delivery import DATE_ENTITY, RULE_ENTITY
 from signals.rules import RulesError, load_rules

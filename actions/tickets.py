@@ -14,15 +14,18 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from actions import outbox
-from actions.db import get_engine, metadata, run_db
-from privacy.forget import ForgetRequest, register_forget_hook
+from foundation import clock, outbox
+from foundation.db import get_engine, metadata, run_db
+from foundation.municipality import current, get_deployment
+from integrations.klantinteracties import KlantinteractiesClient
+from privacy.detect import mask
+from privacy.forget import ForgetRequest
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +110,10 @@ class Ticket:
             contact_preference=row["contact_preference"],
             contact_value=row["contact_value"],
             status=row["status"],
-            created_at=outbox.as_utc(row["created_at"]),  # type: ignore[arg-type]
-            answered_at=outbox.as_utc(row["answered_at"]),
+            created_at=clock.as_utc(row["created_at"]),  # type: ignore[arg-type]
+            answered_at=clock.as_utc(row["answered_at"]),
             answer=row["answer"],
-            answer_delivered_at=outbox.as_utc(row["answer_delivered_at"]),
+            answer_delivered_at=clock.as_utc(row["answer_delivered_at"]),
             klantcontact_uuid=row["klantcontact_uuid"],
             klantcontact_nummer=row["klantcontact_nummer"],
             internetaak_uuid=row["internetaak_uuid"],
@@ -134,16 +137,12 @@ class NewTicket:
 
     def municipality_name(self) -> str:
         """The ticket's municipality: the given one, else the current conversation's."""
-        from actions.municipality import current
-
         return self.municipality or current()
 
 
 # ---------------------------------------------------------------------------- helpers
 def _mask(text: str) -> str:
     """Mask personal numbers (BSN, IBAN, phone, e-mail, document numbers) with privacy.detect."""
-    from privacy.detect import mask
-
     return mask(text or "")
 
 
@@ -210,7 +209,7 @@ def handoff_payload(reference: str, ticket: NewTicket) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- database work
 def insert_ticket(conn: Connection, ticket: NewTicket, now: datetime | None = None) -> str:
     """Insert a ticket inside the caller's transaction and return its reference."""
-    created = now or outbox.utcnow()
+    created = now or clock.utcnow()
     row_id = conn.execute(
         handoff_tickets.insert().values(
             sender_id=ticket.sender_id,
@@ -256,8 +255,6 @@ def of_municipality(query: Any, municipality: str | None) -> Any:
     """
     if municipality is None:
         return query
-    from actions.municipality import get_deployment
-
     column = handoff_tickets.c.municipality
     if municipality == get_deployment().default:
         return query.where(sa.or_(column == municipality, column.is_(None)))
@@ -291,7 +288,6 @@ def update_ticket(reference: str, **values: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- "forget me"
-@register_forget_hook("handoff_tickets")
 def forget_tickets(request: ForgetRequest) -> int:
     """Erase what the conversation's tickets hold about the resident ("vergeet mij").
 
@@ -327,11 +323,8 @@ def forget_tickets(request: ForgetRequest) -> int:
 
 
 # ---------------------------------------------------------------------------- outbox handler
-@outbox.register_handler(HANDOFF_KIND)
 async def deliver_handoff(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
     """Register the klantcontact and internetaak in Klantinteracties (idempotent)."""
-    from actions.clients.klantinteracties import KlantinteractiesClient
-
     async with KlantinteractiesClient.from_settings() as client:
         handoff = await client.register_handoff(
             kanaal=payload["kanaal"],
@@ -350,18 +343,11 @@ async def deliver_handoff(payload: dict[str, Any], idempotency_key: str) -> dict
     return ids
 
 
-def _register_retention_hook() -> None:
-    from privacy.retention import register_retention_hook
-
-    @register_retention_hook("handoff_tickets")
-    def purge_tickets(days: int, now: datetime | None = None) -> int:
-        """Delete answered or closed tickets finished more than ``days`` ago (open ones stay)."""
-        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-        t = handoff_tickets.c
-        finished = sa.func.coalesce(t.answer_delivered_at, t.answered_at, t.created_at)
-        with get_engine().begin() as conn:
-            query = handoff_tickets.delete().where(t.status.in_((ANSWERED, CLOSED)), finished < cutoff)
-            return int(conn.execute(query).rowcount or 0)
-
-
-_register_retention_hook()
+def purge_tickets(days: int, now: datetime | None = None) -> int:
+    """Retention hook: delete answered or closed tickets finished more than ``days`` ago (open ones stay)."""
+    cutoff = (now or clock.utcnow()) - timedelta(days=days)
+    t = handoff_tickets.c
+    finished = sa.func.coalesce(t.answer_delivered_at, t.answered_at, t.created_at)
+    with get_engine().begin() as conn:
+        query = handoff_tickets.delete().where(t.status.in_((ANSWERED, CLOSED)), finished < cutoff)
+        return int(conn.execute(query).rowcount or 0)

@@ -16,6 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.content import content_or
+from actions.conversation import content_values
 from actions.dormer import LAST_ANSWERS_SLOT, answers_summary, product_key_for
 from actions.forms import BOOKKEEPING_SLOTS, HANDOFF_SLOT, FormValidation, invalid, is_invalid
 from actions.measurements import DIAMETER, MeasurementError
@@ -60,13 +62,7 @@ def _entity(entities: list[dict], name: str) -> Any:
 
 def tree_ordinance_content() -> dict[str, Any]:
     """The municipality's ``tree_ordinance`` content (empty when it cannot be loaded)."""
-    try:
-        from actions.content import get_content
-
-        return dict(get_content().tree_ordinance)
-    except Exception:  # content problems must never silence the assistant
-        logger.exception("tree ordinance could not be loaded")
-        return {}
+    return content_or(lambda content: dict(content.tree_ordinance), {}, "tree ordinance")
 
 
 def _circumference_value(circumference: float, is_estimate: bool) -> Any:
@@ -238,8 +234,6 @@ def utter_tree_verdict(
     dispatcher: CollectingDispatcher, answers: dict[str, Any], domain: DomainDict
 ) -> list[EventType]:
     """Say the verdict, the answers it rests on, its reasons and the next step."""
-    from actions.core import content_values
-
     tree_ordinance = tree_ordinance_content()
     if not tree_ordinance:
         dispatcher.utter_message(response="utter_tree_no_ordinance", **content_values())

@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from actions.config import Settings, get_settings
-from actions.db import get_engine, metadata, run_db
+from foundation.db import get_engine, metadata, run_db
+from foundation.settings import Settings, get_settings
+from privacy.forget import ForgetRequest
 
 verification_attempts = sa.Table(
     "verification_attempts",
@@ -133,12 +135,11 @@ async def forget_conversation(conversation_id: str) -> int:
     return await run_db(_forget, conversation_id)
 
 
-def _register_forget_hook() -> None:
-    from privacy.forget import ForgetRequest, register_forget_hook
-
-    @register_forget_hook("verification_attempts")
-    def forget_attempts(request: ForgetRequest) -> int:
-        return _forget(request.sender_id)
+def forget_attempts(request: ForgetRequest) -> int:
+    """Forget hook (registered in app/registry.py): delete the conversation's attempts."""
+    return _forget(request.sender_id)
 
 
-_register_forget_hook()
+def purge_old_attempts(days: int, now: datetime | None = None) -> int:
+    """Retention hook (app/registry.py): attempts outlive their windows, not ``days``."""
+    return purge_verifications(now=now.timestamp() if now is not None else None)

@@ -2,7 +2,7 @@
 
 A flow calls :func:`submit_zaak`: the submission is stored as an outbox entry of kind
 :data:`ZAKEN_CREATE` and delivered at once when the backend answers; otherwise the outbox worker
-(``python -m actions.outbox``) retries it with the same idempotency key until the zaak exists.
+(``python -m app.outbox_worker``) retries it with the same idempotency key until the zaak exists.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from actions import outbox
-from actions.clients.zaken import ZakenClient
-from actions.db import get_engine, run_db
+from foundation import outbox
+from foundation.db import get_engine, run_db
+from integrations.zaken import ZakenClient
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,6 @@ PENDING = "pending"
 FAILED = "failed"
 
 
-@outbox.register_handler(ZAKEN_CREATE)
 async def deliver_zaak(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
     """Outbox handler: create the zaak (and link the resident when a BSN is given).
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-from actions.config import get_settings
 from backend.app import create_app
+from backend.settings import BackendSettings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    settings = get_settings()
+    settings = BackendSettings.from_env()
     app = create_app(args.database_url or settings.backend_database_url, settings)
     app.config.MOTD = False
     app.run(host=args.host, port=args.port, workers=1, access_log=False, debug=False)

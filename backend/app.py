@@ -9,28 +9,28 @@ import logging
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
 
-from actions.config import Settings, get_settings
 from backend import afspraken, afval, auth, bag, brp, klantinteracties, zgw
 from backend.common import ApiError, problem
 from backend.db import make_engine
 from backend.faults import Faults, admin_blueprint, apply_faults
 from backend.seed import seed
+from backend.settings import BackendSettings
 
 logger = logging.getLogger(__name__)
 _app_numbers = itertools.count(1)
 
 
-def create_app(database_url: str | None = None, settings: Settings | None = None) -> Sanic:
+def create_app(database_url: str | None = None, settings: BackendSettings | None = None) -> Sanic:
     """Create the stand-in app.
 
     Args:
         database_url: SQLAlchemy URL; default ``settings.backend_database_url``.
-        settings: Settings for credentials and faults; default :func:`actions.config.get_settings`.
+        settings: Settings for credentials and faults; default :meth:`BackendSettings.from_env`.
 
     Returns:
         A configured Sanic app with a seeded database.
     """
-    settings = settings or get_settings()
+    settings = settings or BackendSettings.from_env()
     app = Sanic(f"municipality_backend_{next(_app_numbers)}")
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings

@@ -1,7 +1,7 @@
 """Credential checks of the stand-in, one per API family (missing -> 401, wrong -> 403).
 
-The expected credentials are the assistant's own settings (``actions.config``), so a locally run
-assistant and stand-in match without extra configuration.
+The expected credentials come from the stand-in's own settings (``backend/settings.py``), whose
+local defaults are what the assistant's local profile sends, so both match without configuration.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import jwt
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from actions.config import Settings
 from backend.common import problem
+from backend.settings import BackendSettings
 
 Check = Callable[[Request], "HTTPResponse | None"]
 
@@ -33,7 +33,7 @@ def _forbidden(code: str = "permission_denied") -> HTTPResponse:
     return problem(403, code, "Authenticatiegegevens zijn ongeldig.")
 
 
-def zgw_jwt(settings: Settings) -> Check:
+def zgw_jwt(settings: BackendSettings) -> Check:
     """Check ``Authorization: Bearer <JWT>``: HS256, signed with the client's secret, ZGW claims."""
 
     def check(request: Request) -> HTTPResponse | None:
@@ -57,7 +57,7 @@ def zgw_jwt(settings: Settings) -> Check:
     return check
 
 
-def token(settings: Settings) -> Check:
+def token(settings: BackendSettings) -> Check:
     """Check ``Authorization: Token <key>`` (Open Klant)."""
 
     def check(request: Request) -> HTTPResponse | None:

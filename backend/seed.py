@@ -17,8 +17,8 @@ import holidays
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.config import Settings
 from backend import db
+from backend.settings import BackendSettings
 
 TZ = ZoneInfo("Europe/Amsterdam")
 GEMEENTE = {"code": "9999", "omschrijving": "Voorbeeldstad"}
@@ -167,7 +167,7 @@ def persoon_doc(bsn: str) -> dict[str, Any]:
     return doc
 
 
-def seed(engine: Engine, settings: Settings, today: date | None = None) -> bool:
+def seed(engine: Engine, settings: BackendSettings, today: date | None = None) -> bool:
     """Fill an empty database with the fictional seed data.
 
     Args:

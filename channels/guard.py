@@ -18,8 +18,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from actions.config import get_settings
-from actions.system_intents import SYSTEM_INTENTS
+from foundation.settings import get_settings
+from integrations.rasa_api import SYSTEM_INTENTS
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 #: Conversation id prefix of each channel; no other channel may use it.

@@ -34,14 +34,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import Settings, get_settings
-from actions.db import run_db
-from actions.municipality import get_deployment
 from channels import whatsapp_store
 from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
 from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id, to_wa_id
+from foundation.clock import utcnow
+from foundation.db import run_db
+from foundation.municipality import get_deployment
+from foundation.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _timestamp(message: dict[str, Any]) -> datetime:
     try:
         return datetime.fromtimestamp(int(message["timestamp"]), tz=timezone.utc)
     except (KeyError, TypeError, ValueError, OverflowError):
-        return datetime.now(timezone.utc)
+        return utcnow()
 
 
 class WhatsAppInput(InputChannel):

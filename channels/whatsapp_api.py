@@ -12,11 +12,13 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+
+from foundation.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (when - utcnow()).total_seconds())
 
 
 class GraphApiClient:

@@ -27,9 +27,9 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from actions.db import run_db
 from channels import whatsapp_store
 from channels.whatsapp_api import GraphApiClient
+from foundation.db import run_db
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Database state of the WhatsApp channel.
 
-Two tables on the shared :data:`actions.db.metadata`:
+Two tables on the shared :data:`foundation.db.metadata`:
 
 * ``whatsapp_seen_messages``: ids (``wamid...``) of inbound messages already taken on. WhatsApp
   delivers webhooks at least once and retries for days, so a message id is claimed with an
@@ -11,18 +11,19 @@ Two tables on the shared :data:`actions.db.metadata`:
   as a numbered text (too many or too long for WhatsApp's buttons and lists), so the resident can
   answer with the number. They hold for the resident's next message only.
 
-All functions here are blocking; call them from async code through :func:`actions.db.run_db`.
+All functions here are blocking; call them from async code through :func:`foundation.db.run_db`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from actions.db import get_engine, metadata
-from privacy.forget import ForgetRequest, register_forget_hook
+from foundation.clock import as_utc, utcnow
+from foundation.db import get_engine, metadata
+from privacy.forget import ForgetRequest
 
 #: Prefix of Rasa sender ids of WhatsApp conversations (same as ``channels.whatsapp_output``).
 SENDER_PREFIX = "wa:"
@@ -55,15 +56,6 @@ numbered_choices = sa.Table(
 )
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _as_utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; treat them as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def claim_message(message_id: str, now: datetime | None = None) -> bool:
     """Record ``message_id`` as seen, atomically.
 
@@ -78,7 +70,7 @@ def claim_message(message_id: str, now: datetime | None = None) -> bool:
     engine = get_engine()
     try:
         with engine.begin() as conn:
-            conn.execute(seen_messages.insert().values(message_id=message_id, received_at=now or _now()))
+            conn.execute(seen_messages.insert().values(message_id=message_id, received_at=now or utcnow()))
     except IntegrityError:
         return False
     return True
@@ -92,7 +84,7 @@ def touch_contact(wa_id: str, at: datetime | None = None, phone_number_id: str |
         at: Time of the resident's message.
         phone_number_id: The business number the message was sent to (answers later go out from it).
     """
-    at = at or _now()
+    at = at or utcnow()
     engine = get_engine()
     number = {"phone_number_id": phone_number_id} if phone_number_id else {}
     with engine.begin() as conn:
@@ -126,13 +118,13 @@ def last_inbound_at(wa_id: str) -> datetime | None:
         value = conn.execute(
             sa.select(contacts.c.last_inbound_at).where(contacts.c.wa_id == wa_id)
         ).scalar_one_or_none()
-    return _as_utc(value) if value is not None else None
+    return as_utc(value) if value is not None else None
 
 
 def in_service_window(wa_id: str, now: datetime | None = None) -> bool:
     """Whether a free-form (non-template) message may be sent to ``wa_id`` now."""
     last = last_inbound_at(wa_id)
-    return last is not None and (now or _now()) - last < SERVICE_WINDOW
+    return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
 
 
 def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
@@ -141,7 +133,7 @@ def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
     Returns:
         The number of deleted rows.
     """
-    cutoff = _now() - older_than
+    cutoff = utcnow() - older_than
     with get_engine().begin() as conn:
         return conn.execute(seen_messages.delete().where(seen_messages.c.received_at < cutoff)).rowcount
 
@@ -158,7 +150,9 @@ def remember_choices(wa_id: str, choices: list[str], now: datetime | None = None
         conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
         if choices:
             conn.execute(
-                numbered_choices.insert().values(wa_id=wa_id, choices=list(choices), offered_at=now or _now())
+                numbered_choices.insert().values(
+                    wa_id=wa_id, choices=list(choices), offered_at=now or utcnow()
+                )
             )
 
 
@@ -176,12 +170,11 @@ def take_choices(wa_id: str, now: datetime | None = None) -> list[str]:
         if row is None:
             return []
         conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
-    if (now or _now()) - _as_utc(row.offered_at) >= SERVICE_WINDOW:
+    if (now or utcnow()) - as_utc(row.offered_at) >= SERVICE_WINDOW:
         return []
     return [str(choice) for choice in row.choices]
 
 
-@register_forget_hook("whatsapp_contacts")
 def forget_contact(request: ForgetRequest) -> int:
     """Delete what the channel keeps about a WhatsApp conversation ("vergeet mij").
 
@@ -198,22 +191,15 @@ def forget_contact(request: ForgetRequest) -> int:
     return deleted
 
 
-def _register_retention_hook() -> None:
-    from privacy.retention import register_retention_hook
-
-    @register_retention_hook("whatsapp")
-    def purge_whatsapp(days: int, now: datetime | None = None) -> int:
-        """Delete dedup entries, contacts and offered choices older than ``days``."""
-        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-        deleted = 0
-        with get_engine().begin() as conn:
-            for table, column in (
-                (seen_messages, seen_messages.c.received_at),
-                (contacts, contacts.c.last_inbound_at),
-                (numbered_choices, numbered_choices.c.offered_at),
-            ):
-                deleted += int(conn.execute(table.delete().where(column < cutoff)).rowcount or 0)
-        return deleted
-
-
-_register_retention_hook()
+def purge_whatsapp(days: int, now: datetime | None = None) -> int:
+    """Retention hook: delete dedup entries, contacts and offered choices older than ``days``."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    deleted = 0
+    with get_engine().begin() as conn:
+        for table, column in (
+            (seen_messages, seen_messages.c.received_at),
+            (contacts, contacts.c.last_inbound_at),
+            (numbered_choices, numbered_choices.c.offered_at),
+        ):
+            deleted += int(conn.execute(table.delete().where(column < cutoff)).rowcount or 0)
+    return deleted

@@ -4,7 +4,7 @@
 so the rest of the pipeline never sees megabytes of text or markup. ``InputGuard`` runs last: for a
 message that cannot be understood as Dutch text (empty, only emoji/symbols, too long, English) it
 sets the intent to ``nlu_fallback`` and adds an ``input_problem`` entity, which the fallback action
-(``actions/core.py``) turns into a specific Dutch answer from the domain.
+(``actions/conversation.py``) turns into a specific Dutch answer from the domain.
 """
 
 from __future__ import annotations

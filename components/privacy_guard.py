@@ -5,7 +5,7 @@ found by :func:`privacy.detect.scan` (never the values)::
 
     "privacy": {"categories": ["bsn", "health"], "special_category": true}
 
-``action_privacy_notice`` (actions/privacy.py) reads it to ask the resident kindly not to share
+``action_privacy_notice`` (actions/privacy_notice.py) reads it to ask the resident kindly not to share
 health or criminal-record information here. Pipeline entry (last, after the classifiers)::
 
     - name: components.privacy_guard.PrivacyGuard

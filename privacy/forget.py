@@ -3,19 +3,16 @@
 ``action_forget_me`` calls :func:`forget`. It deletes the conversation from Rasa's tracker
 database (``TRACKER_DB_URL``) and runs every registered *forget hook*: a function that deletes the
 data a feature module keeps about the conversation (signal consents, contact details in tickets,
-...). A feature module registers its hook when it is imported::
+...). A feature module defines its hook as a plain function; the composition root
+(``app/registry.py``) registers every hook explicitly::
 
-    from privacy.forget import register_forget_hook, table_deleter
+    register_forget_hook("signal_consents", signals.store.forget_signal_data)
 
-    register_forget_hook("signal_consents", table_deleter("signal_consents", "sender_id"))
-
-and adds its module name to :data:`FORGET_HOOK_MODULES`, so the hook is registered before
-:func:`forget` runs (nothing happens at import time of this module).
+Every process that runs :func:`forget` (the action server) imports that registry first.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -24,18 +21,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from foundation.db import get_engine
 from privacy.tracker_db import delete_conversation, get_tracker_engine
 
 logger = logging.getLogger(__name__)
-
-#: Modules that register forget hooks when imported (imported lazily by :func:`forget`).
-FORGET_HOOK_MODULES: list[str] = [
-    "signals.forget",
-    "actions.tickets",
-    "channels.whatsapp_store",
-    "actions.verification",
-]
-
 
 @dataclass(frozen=True)
 class ForgetRequest:
@@ -89,12 +78,7 @@ def unregister_forget_hook(name: str) -> None:
 
 
 def registered_hooks() -> dict[str, ForgetHook]:
-    """The registered hooks, after importing :data:`FORGET_HOOK_MODULES`."""
-    for module in FORGET_HOOK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ImportError:  # a feature not present in this deployment
-            logger.warning("forget hook module %s not found", module)
+    """The registered hooks (``app/registry.py`` registers them)."""
     with _lock:
         return dict(_hooks)
 
@@ -110,7 +94,7 @@ def table_deleter(
     Args:
         table_name: the table, e.g. ``"signal_consents"``.
         column: the column holding the conversation id (or BSN).
-        engine: returns the engine to use (default ``actions.db.get_engine``).
+        engine: returns the engine to use (default ``foundation.db.get_engine``).
         by: ``"sender_id"`` or ``"resident_bsn"``: which field of the request to match.
     """
 
@@ -118,12 +102,7 @@ def table_deleter(
         value = getattr(request, by)
         if value is None:
             return 0
-        if engine is None:
-            from actions.db import get_engine
-
-            bound = get_engine()
-        else:
-            bound = engine()
+        bound = get_engine() if engine is None else engine()
         if not sa.inspect(bound).has_table(table_name):
             return 0
         table = sa.Table(table_name, sa.MetaData(), autoload_with=bound)

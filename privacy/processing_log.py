@@ -16,15 +16,16 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from stdnum.nl import bsn as stdnum_bsn
 
-from actions.config import get_settings
-from actions.db import get_engine, metadata, run_db
-from actions.municipality import current as current_municipality
+from foundation.clock import as_utc, utcnow
+from foundation.db import get_engine, metadata, run_db
+from foundation.municipality import current as current_municipality
+from foundation.settings import get_settings
 from privacy.detect import scan
 
 DEFAULT_ACTOR = "digitale assistent"
@@ -107,10 +108,6 @@ def _check_no_values(**fields: str) -> None:
             raise ValueError(f"{name} looks like it contains personal data ({', '.join(sorted(found))})")
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
 def log_processing(
     activity: str,
     purpose: str,
@@ -155,7 +152,7 @@ def log_processing(
     if system is not None:
         _check_no_values(system=system)
     row = {
-        "time": _utc(now or datetime.now(timezone.utc)),
+        "time": as_utc(now or utcnow()),
         "activity": activity.strip(),
         "purpose": purpose.strip(),
         "data_categories": CATEGORY_SEPARATOR.join(categories),
@@ -182,7 +179,7 @@ async def alog_processing(
     engine: Engine | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Async form of :func:`log_processing` (runs in a worker thread via ``actions.db.run_db``)."""
+    """Async form of :func:`log_processing` (runs in a worker thread via ``foundation.db.run_db``)."""
     call = functools.partial(
         log_processing,
         activity,
@@ -201,7 +198,7 @@ async def alog_processing(
 def _record(row: sa.engine.Row) -> ProcessingRecord:
     return ProcessingRecord(
         id=row.id,
-        time=_utc(row.time),
+        time=as_utc(row.time),
         activity=row.activity,
         purpose=row.purpose,
         data_categories=tuple(c for c in row.data_categories.split(CATEGORY_SEPARATOR) if c),
@@ -234,7 +231,7 @@ def query(
     if resident_bsn:
         statement = statement.where(processing_log.c.subject_pseudonym == pseudonymise_bsn(resident_bsn))
     if since is not None:
-        statement = statement.where(processing_log.c.time >= _utc(since))
+        statement = statement.where(processing_log.c.time >= as_utc(since))
     if purpose:
         statement = statement.where(processing_log.c.purpose == purpose)
     if municipality:
@@ -258,7 +255,7 @@ def purge_processing_log(
     days = get_settings().processing_log_retention_days if days is None else days
     if days <= 0:
         raise ValueError("days must be positive")
-    cutoff = _utc(now or datetime.now(timezone.utc)) - timedelta(days=days)
+    cutoff = as_utc(now or utcnow()) - timedelta(days=days)
     condition = processing_log.c.time < cutoff
     with (engine or get_engine()).begin() as connection:
         if dry_run:

@@ -1,4 +1,4 @@
-"""Retention job: ``python -m privacy.purge [--days N] [--log-days N] [--dry-run]``.
+"""Retention job, run as ``python -m app.purge [--days N] [--log-days N] [--dry-run]``.
 
 Deletes conversations whose last message is older than ``--days`` (default ``RETENTION_DAYS``)
 from the tracker database and processing-log entries older than ``--log-days`` (default
@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from actions.config import get_settings
+from foundation.settings import get_settings
 from privacy.retention import run_retention
 
 
@@ -26,7 +26,7 @@ def _positive(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the purge; returns the exit status."""
     settings = get_settings()
-    parser = argparse.ArgumentParser(prog="python -m privacy.purge", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m app.purge", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--days",
         type=_positive,
@@ -55,6 +55,3 @@ def main(argv: list[str] | None = None) -> int:
     )
     return 0
 
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -3,18 +3,20 @@
 Conversations (Rasa's tracker database, ``TRACKER_DB_URL``) are deleted as a whole when their last
 event is older than ``RETENTION_DAYS`` (default 28). Processing-log entries (``DATABASE_URL``) are
 deleted after ``PROCESSING_LOG_RETENTION_DAYS`` (default 365). Run daily: ``make purge``
-(``python -m privacy.purge``).
+(``python -m app.purge``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy.engine import Engine
 
-from actions.config import get_settings
+from foundation.outbox import purge_finished
+from foundation.settings import get_settings
 from privacy.processing_log import purge_processing_log
 from privacy.tracker_db import (
     EVENTS_TABLE,
@@ -81,12 +83,9 @@ def run_retention(
 
 
 def _purge_other_tables(days: int, now: float | None) -> int:
-    """Finished outbox entries, verification attempts and the tables with their own retention hook."""
-    from actions.outbox import purge_finished
-    from actions.verification import purge_verifications
-
+    """Finished outbox entries and the tables with their own retention hook."""
     moment = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
-    deleted = purge_finished(days, now=moment) + purge_verifications(now=now)
+    deleted = purge_finished(days, now=moment)
     for name, hook in retention_hooks().items():
         try:
             deleted += int(hook(days, moment) or 0)
@@ -96,25 +95,16 @@ def _purge_other_tables(days: int, now: float | None) -> int:
     return deleted
 
 
-#: Modules that register a retention hook ``hook(days, now) -> rows deleted`` when imported.
-RETENTION_HOOK_MODULES: list[str] = ["actions.tickets", "channels.whatsapp_store"]
-_RETENTION_HOOKS: dict[str, object] = {}
+#: A retention hook deletes its module's rows older than ``days`` and returns how many.
+RetentionHook = Callable[[int, "datetime | None"], int]
+_RETENTION_HOOKS: dict[str, RetentionHook] = {}
 
 
-def register_retention_hook(name: str):
-    """Decorator: ``@register_retention_hook("handoff_tickets")`` on ``hook(days, now) -> int``."""
-
-    def register(function):
-        _RETENTION_HOOKS[name] = function
-        return function
-
-    return register
+def register_retention_hook(name: str, hook: RetentionHook) -> None:
+    """Register ``hook(days, now) -> rows deleted`` under ``name`` (``app/registry.py`` does this)."""
+    _RETENTION_HOOKS[name] = hook
 
 
-def retention_hooks() -> dict:
-    """The registered retention hooks (their modules imported first)."""
-    import importlib
-
-    for module in RETENTION_HOOK_MODULES:
-        importlib.import_module(module)
+def retention_hooks() -> dict[str, RetentionHook]:
+    """The registered retention hooks."""
     return dict(_RETENTION_HOOKS)

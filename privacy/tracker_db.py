@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.config import get_settings
+from foundation.db import cached_engine
+from foundation.settings import get_settings
 
 EVENTS_TABLE = "events"
 SECONDS_PER_DAY = 86400
@@ -50,19 +50,7 @@ class PurgeResult:
 
 def get_tracker_engine(url: str | None = None) -> Engine:
     """Return a cached engine for the tracker database (default: ``TRACKER_DB_URL``)."""
-    url = url or get_settings().tracker_db_url
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            if url.startswith("sqlite:///"):
-                path = url[len("sqlite:///") :]
-                if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
-            else:
-                engine = sa.create_engine(url, future=True, pool_pre_ping=True)
-            _engines[url] = engine
-    return engine
+    return cached_engine(url or get_settings().tracker_db_url, _engines, _lock)
 
 
 def dispose_tracker_engines() -> None:

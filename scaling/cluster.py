@@ -30,6 +30,8 @@ from typing import IO
 import httpx
 import jwt
 
+from foundation.settings import stand_in_urls
+
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_SITE = ROOT / "deploy/nginx/gemeente-assistent.conf"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -78,10 +80,11 @@ def render_nginx_site(text: str, upstreams: dict[str, list[str]], listens: list[
         kept = [line for n, line in enumerate(lines) if n not in server_lines]
         at = server_lines[0]
         body = "\n".join(kept[:at] + new + kept[at:])
-        text = text[: block.start(1)] + body + text[block.end(1):]
+        text = text[: block.start(1)] + body + text[block.end(1) :]
     ports = iter(listens)
-    text = re.sub(r"^(\s*)listen \d+;", lambda m: f"{m.group(1)}listen 127.0.0.1:{next(ports)};", text,
-                  flags=re.M)
+    text = re.sub(
+        r"^(\s*)listen \d+;", lambda m: f"{m.group(1)}listen 127.0.0.1:{next(ports)};", text, flags=re.M
+    )
     return text
 
 
@@ -141,8 +144,6 @@ class Cluster:
         """Environment of every service: the production profile on loopback."""
         env = dict(os.environ)
         backend = f"http://127.0.0.1:{self.port(2)}"
-        from actions.config import stand_in_urls
-
         env.update({name.upper(): url for name, url in stand_in_urls(backend).items()})
         env.update(
             PYTHONPATH=str(ROOT),
@@ -180,19 +181,27 @@ class Cluster:
         text = (ROOT / "endpoints.production.yml").read_text(encoding="utf-8")
         changed = text.replace('key_prefix: "gemeente"', f'key_prefix: "{self.key_prefix}"')
         if changed == text:
-            raise ValueError("endpoints.production.yml has no key_prefix \"gemeente\" to replace")
+            raise ValueError('endpoints.production.yml has no key_prefix "gemeente" to replace')
         path = self.workdir / "endpoints.yml"
         path.write_text(changed, encoding="utf-8")
         return path
 
     # ------------------------------------------------------------ processes
-    def _start(self, name: str, command: list[str], url: str, health: str, env: dict[str, str],
-               headers: dict[str, str] | None = None) -> Service:
+    def _start(
+        self,
+        name: str,
+        command: list[str],
+        url: str,
+        health: str,
+        env: dict[str, str],
+        headers: dict[str, str] | None = None,
+    ) -> Service:
         log_dir = self.workdir / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         log = open(log_dir / f"{name}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         service = Service(name, proc, url, log)
         self.services[name] = service
         self._wait_healthy(service, url + health, headers or {})
@@ -202,8 +211,10 @@ class Cluster:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if service.proc.poll() is not None:
-                raise RuntimeError(f"{service.name} exited ({service.proc.returncode}); "
-                                   f"see {self.workdir / 'log' / service.name}.log")
+                raise RuntimeError(
+                    f"{service.name} exited ({service.proc.returncode}); "
+                    f"see {self.workdir / 'log' / service.name}.log"
+                )
             try:
                 if httpx.get(url, headers=headers, timeout=5).status_code == 200:
                     return
@@ -224,13 +235,22 @@ class Cluster:
         env = self.env()
         venv = ROOT / ".venv/bin"
         backend = f"http://127.0.0.1:{self.port(2)}"
-        self._start("backend", [str(venv / "python"), "-m", "backend", "--host", "127.0.0.1",
-                                "--port", str(self.port(2))], backend, "/health", env)
+        self._start(
+            "backend",
+            [str(venv / "python"), "-m", "backend", "--host", "127.0.0.1", "--port", str(self.port(2))],
+            backend,
+            "/health",
+            env,
+        )
         for i in range(self.instances):
             port = self.port(20 + i)
-            self._start(f"actions-{i + 1}", [str(venv / "rasa"), "run", "actions", "--actions", "actions",
-                                             "--port", str(port)],
-                        f"http://127.0.0.1:{port}", "/health", {**env, "SANIC_HOST": "127.0.0.1"})
+            self._start(
+                f"actions-{i + 1}",
+                [str(venv / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+                f"http://127.0.0.1:{port}",
+                "/health",
+                {**env, "SANIC_HOST": "127.0.0.1"},
+            )
         self.start_nginx(list(range(self.instances)))
         endpoints = self.endpoints_file()
         for i in range(self.instances):
@@ -242,10 +262,31 @@ class Cluster:
         port = self.port(10 + i)
         return self._start(
             f"rasa-{i + 1}",
-            [str(ROOT / ".venv/bin/rasa"), "run", "--model", str(self.model), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml"), "--enable-api", "--jwt-secret", JWT_SECRET,
-             "--jwt-method", "HS256", "--cors", ORIGIN, "-i", "127.0.0.1", "--port", str(port)],
-            self.rasa_url(i), "/status", env, headers={"Authorization": f"Bearer {admin_token()}"},
+            [
+                str(ROOT / ".venv/bin/rasa"),
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--enable-api",
+                "--jwt-secret",
+                JWT_SECRET,
+                "--jwt-method",
+                "HS256",
+                "--cors",
+                ORIGIN,
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            self.rasa_url(i),
+            "/status",
+            env,
+            headers={"Authorization": f"Bearer {admin_token()}"},
         )
 
     def nginx_conf(self, rasa_instances: list[int]) -> Path:
@@ -266,17 +307,17 @@ class Cluster:
         (nginx_dir / "site.conf").write_text(site, encoding="utf-8")
         tmp = nginx_dir / "tmp"
         main = f"""worker_processes 1;
-pid {nginx_dir / 'nginx.pid'};
-error_log {nginx_dir / 'error.log'} warn;
+pid {nginx_dir / "nginx.pid"};
+error_log {nginx_dir / "error.log"} warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {nginx_dir / 'access.log'};
-    client_body_temp_path {tmp / 'body'};
-    proxy_temp_path {tmp / 'proxy'};
-    fastcgi_temp_path {tmp / 'fastcgi'};
-    uwsgi_temp_path {tmp / 'uwsgi'};
-    scgi_temp_path {tmp / 'scgi'};
-    include {nginx_dir / 'site.conf'};
+    access_log {nginx_dir / "access.log"};
+    client_body_temp_path {tmp / "body"};
+    proxy_temp_path {tmp / "proxy"};
+    fastcgi_temp_path {tmp / "fastcgi"};
+    uwsgi_temp_path {tmp / "uwsgi"};
+    scgi_temp_path {tmp / "scgi"};
+    include {nginx_dir / "site.conf"};
 }}
 """
         path = nginx_dir / "nginx.conf"
@@ -296,8 +337,12 @@ http {{
         log_dir = self.workdir / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         log = open(log_dir / "nginx.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
-        proc = subprocess.Popen([nginx, "-p", prefix, "-c", str(conf), "-g", "daemon off;"],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [nginx, "-p", prefix, "-c", str(conf), "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.services["nginx"] = Service("nginx", proc, self.public_url, log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -25,6 +25,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from scaling.lock_store import AtomicRedisLockStore
+
 STORES = ("ours", "stock")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 #: Ticket lifetime in the race (short, so a ticket that Rasa's stock store leaves behind ends soon).
@@ -50,8 +52,6 @@ def make_store(kind: str, redis_url: str, prefix: str) -> Any:
 
     client = redis.Redis.from_url(redis_url)
     if kind == "ours":
-        from scaling.lock_store import AtomicRedisLockStore
-
         return AtomicRedisLockStore(redis_client=client, key_prefix=prefix)
     from rasa.core.lock_store import RedisLockStore
 
@@ -95,13 +95,15 @@ async def _race(
     return errors, stuck
 
 
-def _worker(kind: str, redis_url: str, prefix: str, conversations: int, barrier: Any, hold_s: float,
-            counts: Any) -> None:
+def _worker(
+    kind: str, redis_url: str, prefix: str, conversations: int, barrier: Any, hold_s: float, counts: Any
+) -> None:
     counts[0], counts[1] = asyncio.run(_race(kind, redis_url, prefix, conversations, barrier, hold_s))
 
 
-def run_race(kind: str, conversations: int = 500, redis_url: str = DEFAULT_REDIS_URL,
-             hold_s: float = 0.002) -> RaceResult:
+def run_race(
+    kind: str, conversations: int = 500, redis_url: str = DEFAULT_REDIS_URL, hold_s: float = 0.002
+) -> RaceResult:
     """Race two processes over ``conversations`` conversations with lock store ``kind``."""
     import redis
 

@@ -39,7 +39,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actions.config import stand_in_urls  # noqa: E402
+from foundation.settings import stand_in_urls  # noqa: E402
 from scripts import bench_xsid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

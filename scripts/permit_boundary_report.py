@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import actions.permit_rules  # noqa: E402
 from actions.content import get_content  # noqa: E402
 from tests.actions.permit_boundaries import DORMER_BOUNDARIES, TREE_BOUNDARIES  # noqa: E402
 
@@ -33,9 +34,7 @@ FREE_DORMER = {
 
 def _rules(ref: str | None) -> types.ModuleType:
     if ref is None:
-        import actions.permit_rules as module
-
-        return module
+        return actions.permit_rules
     source = subprocess.run(
         ["git", "show", f"{ref}:actions/permit_rules.py"],
         cwd=ROOT,

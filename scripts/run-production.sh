@@ -11,7 +11,7 @@ RASA=${RASA:-$VENV/bin/rasa}
 CREDENTIALS=${CREDENTIALS:-credentials.production.yml}
 "$PY" -m actions.production check --credentials "$CREDENTIALS"
 if [ "${1:-}" = "actions" ]; then
-  exec "$PY" -m actions.server --host "${ACTION_SERVER_HOST:?set ACTION_SERVER_HOST}" --port "${ACTIONS_PORT:-5055}"
+  exec "$PY" -m app.action_server --host "${ACTION_SERVER_HOST:?set ACTION_SERVER_HOST}" --port "${ACTIONS_PORT:-5055}"
 fi
 # a request larger than this is refused before anything reads or stores it (issue 13)
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144}

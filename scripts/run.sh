@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the assistant locally: backend stand-in, action server, Rasa server and web chat.
+# Start the assistant locally: backend stand-in, action server, outbox worker, Rasa server, web chat,
+# scheduler (signals, purge) and, in the foreground modes, the trainers' workbench.
 #   scripts/run.sh            foreground; Ctrl-C stops everything cleanly
 #   scripts/run.sh --shell    backend + action server, then a terminal chat (rasa shell)
 #   scripts/run.sh --background   start, wait until ready, write PIDs to var/run/pids and return
@@ -74,20 +75,16 @@ stop_all
 : >"$PIDS_FILE"
 
 echo "Starting the municipal assistant:"
-if [ -f backend/__main__.py ]; then
-  start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
-fi
-# the action server wants the shared secret that endpoints.yml makes Rasa send (actions/server.py)
+start backend "$PY" -m backend --host "$HOST" --port "$BACKEND_PORT"
+# the action server wants the shared secret that endpoints.yml makes Rasa send (app/action_server.py)
 export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-local-development-action-server-token}
-start actions "$PY" -m actions.server --host "$HOST" --port "$ACTIONS_PORT"
-if [ -f actions/outbox.py ]; then
-  start outbox "$PY" -m actions.outbox
-fi
+start actions "$PY" -m app.action_server --host "$HOST" --port "$ACTIONS_PORT"
+start outbox "$PY" -m app.outbox_worker
 cleanup() { echo; echo "Stopping..."; stop_all; echo "Stopped."; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -f backend/__main__.py ]; then wait_port backend "$BACKEND_PORT" 60; fi
+wait_port backend "$BACKEND_PORT" 60
 wait_port actions "$ACTIONS_PORT" 120
 
 if [ "${1:-}" = "--shell" ]; then
@@ -99,18 +96,14 @@ cors=${RASA_CORS:-http://localhost:$WEBCHAT_PORT}
 # a request larger than this gets HTTP 413 before anything reads or stores it (issue 13)
 SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
   --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS"
-if [ -f webchat/__main__.py ]; then
-  start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
-fi
-if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then
+start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
+if [ "$WORKBENCH" = 1 ]; then
   start workbench "$PY" -m workbench --host "$HOST" --port "$WORKBENCH_PORT"
 fi
-if [ -f scripts/scheduler.py ]; then
-  start scheduler "$PY" scripts/scheduler.py
-fi
+start scheduler "$PY" scripts/scheduler.py
 wait_port rasa "$RASA_PORT" "${RASA_START_SECONDS:-300}"  # a loaded machine may need longer
-if [ -f webchat/__main__.py ]; then wait_port webchat "$WEBCHAT_PORT" 60; fi
-if [ "$WORKBENCH" = 1 ] && [ -f workbench/__main__.py ]; then wait_port workbench "$WORKBENCH_PORT" 60; fi
+wait_port webchat "$WEBCHAT_PORT" 60
+if [ "$WORKBENCH" = 1 ]; then wait_port workbench "$WORKBENCH_PORT" 60; fi
 
 cat <<MSG
 

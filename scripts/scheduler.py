@@ -1,12 +1,11 @@
-"""Small job scheduler started by ``scripts/run.sh`` (when this file exists).
+"""Small job scheduler started by ``scripts/run.sh``.
 
     python scripts/scheduler.py [--once] [--daily-at HH:MM] [--retry-minutes N]
 
 Jobs (each one a child process, so a crash or a hang of one job cannot stop the scheduler):
 
 * daily, at ``--daily-at`` (local time) or at start-up when today's run has not happened yet:
-  ``python -m signals.engine`` (evaluate + deliver) and ``python -m privacy.purge`` (retention) when
-  that module exists;
+  ``python -m signals.engine`` (evaluate + deliver) and ``python -m app.purge`` (retention);
 * every ``--retry-minutes``: ``python -m signals.engine --deliver-only`` (retries pending signals).
 
 Every job is idempotent (the signal ledger is unique per resident/rule/period; the purge deletes by
@@ -18,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,24 +45,13 @@ class Job:
 Runner = Callable[[Job], Awaitable[bool]]
 
 
-def module_exists(module: str) -> bool:
-    """Whether ``module`` can be imported from the project (checked without importing it)."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def default_jobs() -> list[Job]:
-    """The daily jobs and the retry job, leaving out modules this deployment does not have."""
-    jobs = [
+    """The daily jobs and the retry job."""
+    return [
         Job("signals", "signals.engine"),
-        Job("purge", "privacy.purge"),
+        Job("purge", "app.purge"),
         Job("signals-retry", "signals.engine", ("--deliver-only",), daily=False),
     ]
-    return [job for job in jobs if module_exists(job.module)]
 
 
 async def run_job(job: Job, timeout: float = JOB_TIMEOUT_SECONDS) -> bool:

@@ -20,7 +20,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actions.config import get_settings  # noqa: E402
 from actions.content import (  # noqa: E402
     ContentError,
     load_content,
@@ -28,6 +27,9 @@ from actions.content import (  # noqa: E402
     schema_for,
     topic_intents,
 )
+from actions.safety import SAFETY_LINES_PATH, load_safety_lines  # noqa: E402
+from foundation.municipality import DEPLOYMENT_FILE, DeploymentError, load_deployment  # noqa: E402
+from foundation.settings import get_settings  # noqa: E402
 
 #: Placeholders that must never reach residents of a real municipality.
 PLACEHOLDERS = re.compile(r"localhost|127\.0\.0\.1|\.example\b|fictie[fv]", re.IGNORECASE)
@@ -59,8 +61,6 @@ def placeholder_problems(data: Any, source: str) -> list[str]:
 
 def validate_deployment(directory: Path) -> list[str]:
     """Check ``municipalities.yml``: every listed municipality has a content file (else a problem)."""
-    from actions.municipality import DEPLOYMENT_FILE, DeploymentError, load_deployment
-
     if not (directory / DEPLOYMENT_FILE).is_file():
         return []  # a directory of content files without a deployment: nothing to check
     try:
@@ -76,8 +76,6 @@ def validate_deployment(directory: Path) -> list[str]:
 
 def validate_dir(directory: Path) -> list[str]:
     """Validate every ``*.yml`` in ``directory``; return the problems found (empty when all is well)."""
-    from actions.municipality import DEPLOYMENT_FILE
-
     files = sorted(p for p in directory.glob("*.yml") if p.name != DEPLOYMENT_FILE)
     if not files:
         return [f"{directory}: no content files (*.yml) found"]
@@ -102,8 +100,6 @@ def validate_dir(directory: Path) -> list[str]:
 
 def validate_national() -> list[str]:
     """Validate the national help lines of the safety layer (content/national/safety_lines.yml)."""
-    from actions.safety import SAFETY_LINES_PATH, load_safety_lines
-
     try:
         load_safety_lines(str(SAFETY_LINES_PATH))
     except ContentError as exc:

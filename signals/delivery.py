@@ -14,46 +14,30 @@ Any failure raises :class:`DeliveryError`; the caller keeps the signal pending.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
-import jwt
 
-from actions.config import Settings, get_settings
+from channels.whatsapp_api import GraphApiClient
+from channels.whatsapp_output import WhatsAppOutput, to_wa_id
+from channels.whatsapp_store import contact_number, in_service_window
+from foundation.db import run_db
+from foundation.settings import Settings, get_settings
+from integrations import rasa_api
 from signals.rules import Rule
 
 INTENT = "proactive_signal"
 RULE_ENTITY = "signal_rule"
 DATE_ENTITY = "signal_date"
 WHATSAPP_CHANNEL = "whatsapp"
-JWT_USER = {"username": "signal-engine", "role": "admin"}
-JWT_LIFETIME_SECONDS = 300
+JWT_USERNAME = "signal-engine"
 #: Send free-form only when the window stays open at least this long (delivery takes a moment).
 WINDOW_MARGIN = timedelta(minutes=15)
 
 
 class DeliveryError(Exception):
     """The signal could not be delivered now; try again on the next run."""
-
-
-def rasa_auth(settings: Settings, now: int | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """Query parameters and headers that authenticate the signal engine to Rasa."""
-    params: dict[str, str] = {}
-    headers: dict[str, str] = {}
-    if settings.rasa_token:
-        params["token"] = settings.rasa_token
-    if settings.rasa_jwt_secret:
-        issued = int(time.time()) if now is None else now
-        token = jwt.encode(
-            {"user": JWT_USER, "iat": issued, "exp": issued + JWT_LIFETIME_SECONDS},
-            settings.rasa_jwt_secret,
-            algorithm="HS256",
-        )
-        headers["Authorization"] = f"Bearer {token}"
-    return params, headers
 
 
 def trigger_body(rule: Rule, details: dict[str, Any]) -> dict[str, Any]:
@@ -91,11 +75,7 @@ class Deliverer:
         whatsapp_api: Any | None = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self._rasa = httpx.AsyncClient(
-            base_url=self.settings.rasa_url.rstrip("/"),
-            timeout=self.settings.backend_timeout,
-            transport=rasa_transport,
-        )
+        self._rasa = rasa_api.make_rasa_http(self.settings, rasa_transport)
         self._whatsapp_api = whatsapp_api
         self._own_whatsapp_api = whatsapp_api is None
         self._other_apis: dict[str, Any] = {}  # other municipalities' numbers (issue 18)
@@ -130,12 +110,14 @@ class Deliverer:
 
     async def trigger(self, rule: Rule, details: dict[str, Any], channel: str, sender_id: str) -> None:
         """Trigger ``proactive_signal`` in conversation ``sender_id`` through Rasa's HTTP API."""
-        params, headers = rasa_auth(self.settings)
-        params["output_channel"] = channel or "latest"
-        url = f"/conversations/{quote(sender_id, safe='')}/trigger_intent"
         try:
-            response = await self._rasa.post(
-                url, params=params, headers=headers, json=trigger_body(rule, details)
+            response = await rasa_api.trigger_intent(
+                self._rasa,
+                self.settings,
+                JWT_USERNAME,
+                sender_id,
+                trigger_body(rule, details),
+                output_channel=channel or "latest",
             )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"rasa unreachable: {type(exc).__name__}") from exc
@@ -143,16 +125,10 @@ class Deliverer:
             raise DeliveryError(f"rasa trigger_intent -> HTTP {response.status_code}")
 
     async def _in_window(self, sender_id: str, now: datetime) -> bool:
-        from actions.db import run_db
-        from channels.whatsapp_output import to_wa_id
-        from channels.whatsapp_store import in_service_window
-
         return await run_db(in_service_window, to_wa_id(sender_id), now + WINDOW_MARGIN)
 
     def _api(self) -> Any:
         if self._whatsapp_api is None:
-            from channels.whatsapp_api import GraphApiClient
-
             s = self.settings
             self._whatsapp_api = GraphApiClient(
                 s.whatsapp_graph_url, s.whatsapp_phone_number_id, s.whatsapp_access_token
@@ -161,25 +137,17 @@ class Deliverer:
 
     async def _api_of_recipient(self, sender_id: str) -> Any:
         """The sender of the number the resident last wrote to (issue 18), else the configured one."""
-        from actions.db import run_db
-        from channels.whatsapp_output import to_wa_id
-        from channels.whatsapp_store import contact_number
-
         number = await run_db(contact_number, to_wa_id(sender_id))
         s = self.settings
         if not number or number == s.whatsapp_phone_number_id or not self._own_whatsapp_api:
             return self._api()
         if number not in self._other_apis:
-            from channels.whatsapp_api import GraphApiClient
-
             self._other_apis[number] = GraphApiClient(s.whatsapp_graph_url, number, s.whatsapp_access_token)
         return self._other_apis[number]
 
     async def _send_template(self, rule: Rule, details: dict[str, Any], sender_id: str) -> None:
         if rule.whatsapp_template is None:
             raise DeliveryError(f"rule {rule.id} has no WhatsApp template and the 24-hour window is closed")
-        from channels.whatsapp_output import WhatsAppOutput
-
         output = WhatsAppOutput(self._api(), api_for=self._api_of_recipient)
         answer = await output.send_template(
             sender_id,

@@ -3,7 +3,7 @@
 One run has two phases:
 
 1. Evaluate: for every resident with an active consent (on a consent text that is still valid), ask
-   the BRP (through :class:`actions.clients.brp.BrpClient`) only what the enabled rules need (birth
+   the BRP (through :class:`integrations.brp.BrpClient`) only what the enabled rules need (birth
    date, travel documents), log each lookup in the processing log (purpose ``signalering``), evaluate
    the rules and record each due signal in ``signal_ledger`` as ``pending``. The ledger's unique key
    (resident, rule, period) makes a second run on the same day a no-op.
@@ -30,10 +30,12 @@ from typing import Any
 
 import httpx
 
-from actions.clients.brp import BrpClient
-from actions.clients.errors import BackendError
-from actions.config import Settings, get_settings
-from actions.db import run_db
+from foundation import clock
+from foundation.db import run_db
+from foundation.settings import Settings, get_settings
+from integrations.brp import BrpClient
+from integrations.errors import BackendError
+from privacy.processing_log import alog_processing
 from signals import store
 from signals.delivery import Deliverer, DeliveryError
 from signals.rules import (
@@ -83,11 +85,7 @@ def _short(key: str) -> str:
 
 
 async def _log_lookup(bsn: str, categories: list[str]) -> None:
-    """Write a processing-log entry when ``privacy.processing_log`` is present."""
-    try:
-        from privacy.processing_log import alog_processing
-    except ImportError:  # pragma: no cover - privacy package not in this deployment
-        return
+    """Write a processing-log entry for one BRP lookup."""
     await alog_processing(
         ACTIVITY, PURPOSE, categories, LEGAL_BASIS, resident_bsn=bsn, actor=ACTOR, system="BRP"
     )
@@ -170,7 +168,7 @@ async def deliver_pending(
     today: date,
     deliverer: Deliverer,
     report: RunReport,
-    now: Callable[[], datetime] = store.utcnow,
+    now: Callable[[], datetime] = clock.utcnow,
 ) -> None:
     """Phase 2: deliver every pending signal; failures stay pending."""
     for entry_id in await run_db(store.pending_ids, now()):

@@ -160,7 +160,7 @@ def add_age(born: date, age: AgeSpec) -> date:
     return add_months(born, age.years * 12 + age.months)
 
 
-def format_date(day: date) -> str:
+def format_date_digits(day: date) -> str:
     """A date for residents, digits only (``14-10-2028``)."""
     return day.strftime("%d-%m-%Y")
 
@@ -260,7 +260,7 @@ def _aow_age(rule: Rule, resident: ResidentData, today: date) -> list[Due]:
     start = day - timedelta(days=int(rule.when["lead_days"]))
     if not start <= today < day:
         return []
-    return [Due(rule.id, ONCE, day, day - timedelta(days=1), {"date": format_date(day)})]
+    return [Due(rule.id, ONCE, day, day - timedelta(days=1), {"date": format_date_digits(day)})]
 
 
 def _school_leaver(rule: Rule, resident: ResidentData, today: date) -> list[Due]:
@@ -272,7 +272,7 @@ def _school_leaver(rule: Rule, resident: ResidentData, today: date) -> list[Due]
     deadline = _month_day(rule.when["until"], today.year)
     if not start <= today <= deadline:
         return []
-    return [Due(rule.id, str(today.year), deadline, deadline, {"date": format_date(deadline)})]
+    return [Due(rule.id, str(today.year), deadline, deadline, {"date": format_date_digits(deadline)})]
 
 
 def _document_expiry(rule: Rule, resident: ResidentData, today: date) -> list[Due]:
@@ -285,7 +285,7 @@ def _document_expiry(rule: Rule, resident: ResidentData, today: date) -> list[Du
     due = []
     for expiry in sorted(set(newest.values())):
         if 0 <= (expiry - today).days <= window:
-            due.append(Due(rule.id, expiry.isoformat(), expiry, expiry, {"date": format_date(expiry)}))
+            due.append(Due(rule.id, expiry.isoformat(), expiry, expiry, {"date": format_date_digits(expiry)}))
     return due
 
 

@@ -1,4 +1,4 @@
-"""Consents and the signal ledger (tables on the shared :data:`actions.db.metadata`).
+"""Consents and the signal ledger (tables on the shared :data:`foundation.db.metadata`).
 
 ``signal_consents``: one row per opt-in. What is stored, and why:
 
@@ -17,7 +17,7 @@
 creates a second signal. ``status`` is ``pending`` until delivered (``sent``) or no longer useful
 (``expired``). Pending rows of a resident who opts out are deleted at once.
 
-All functions are blocking; call them from async code through :func:`actions.db.run_db`.
+All functions are blocking; call them from async code through :func:`foundation.db.run_db`.
 """
 
 from __future__ import annotations
@@ -25,17 +25,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from actions.config import get_settings
-from actions.db import get_engine, metadata
+from foundation.claim import claim_row, unlocked
+from foundation.clock import as_utc, utcnow
+from foundation.db import get_engine, metadata
+from foundation.settings import get_settings
+from privacy.forget import ForgetRequest
 
 logger = logging.getLogger(__name__)
 
@@ -80,31 +81,6 @@ ledger = sa.Table(
     sa.UniqueConstraint("resident_key", "rule_id", "period", name="uq_signal_ledger_resident_rule_period"),
 )
 
-_created: set[int] = set()
-_lock = threading.Lock()
-
-
-def engine() -> Engine:
-    """The assistant database with this module's tables created (even if the engine predates them)."""
-    bound = get_engine()
-    with _lock:
-        if id(bound) not in _created:
-            metadata.create_all(bound, tables=[consents, ledger])
-            _created.add(id(bound))
-    return bound
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 def resident_key(bsn: str, key: str | None = None) -> str:
     """Pseudonym of a resident: hex HMAC-SHA256 of the BSN (same as ``privacy.processing_log``)."""
     compact = "".join(ch for ch in str(bsn) if ch.isdigit())
@@ -133,7 +109,7 @@ def _consent(row: Any) -> Consent:
         channel=row.channel or "",
         sender_id=row.sender_id or "",
         consent_version=row.consent_version,
-        given_at=_utc(row.given_at) or utcnow(),
+        given_at=as_utc(row.given_at) or utcnow(),
     )
 
 
@@ -152,7 +128,7 @@ def record_consent(
     """
     moment = now or utcnow()
     key = resident_key(bsn)
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         _revoke(conn, consents.c.resident_key == key, moment, drop_pending=False)
         new_id = conn.execute(
             consents.insert().values(
@@ -200,13 +176,13 @@ def revoke_consents(sender_id: str | None = None, bsn: str | None = None, now: d
         conditions.append(consents.c.resident_key == resident_key(bsn))
     if not conditions:
         return 0
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         return _revoke(conn, sa.or_(*conditions), now or utcnow())
 
 
 def active_consents() -> list[Consent]:
     """Every active consent, oldest first."""
-    with engine().connect() as conn:
+    with get_engine().connect() as conn:
         rows = conn.execute(
             consents.select().where(consents.c.revoked_at.is_(None)).order_by(consents.c.id)
         ).all()
@@ -215,7 +191,7 @@ def active_consents() -> list[Consent]:
 
 def active_consent(key: str) -> Consent | None:
     """The active consent of the resident with pseudonym ``key``, or None."""
-    with engine().connect() as conn:
+    with get_engine().connect() as conn:
         row = conn.execute(
             consents.select()
             .where(consents.c.resident_key == key, consents.c.revoked_at.is_(None))
@@ -233,7 +209,7 @@ def has_active_consent(sender_id: str | None = None, bsn: str | None = None) -> 
         conditions.append(consents.c.resident_key == resident_key(bsn))
     if not conditions:
         return False
-    with engine().connect() as conn:
+    with get_engine().connect() as conn:
         return (
             conn.execute(
                 sa.select(consents.c.id).where(sa.or_(*conditions), consents.c.revoked_at.is_(None))
@@ -251,7 +227,7 @@ def forget_consents(sender_id: str, bsn: str | None = None) -> int:
     conditions = [consents.c.sender_id == sender_id]
     if bsn:
         conditions.append(consents.c.resident_key == resident_key(bsn))
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         keys = list(conn.execute(sa.select(consents.c.resident_key).where(sa.or_(*conditions))).scalars())
         if bsn:
             keys.append(resident_key(bsn))
@@ -304,7 +280,7 @@ def add_to_ledger(
 ) -> bool:
     """Record a due signal as ``pending``; False when it is already in the ledger (any status)."""
     try:
-        with engine().begin() as conn:
+        with get_engine().begin() as conn:
             conn.execute(
                 ledger.insert().values(
                     resident_key=key,
@@ -327,21 +303,21 @@ def ledger_entries(key: str | None = None) -> list[LedgerEntry]:
     query = ledger.select().order_by(ledger.c.id)
     if key:
         query = query.where(ledger.c.resident_key == key)
-    with engine().connect() as conn:
+    with get_engine().connect() as conn:
         return [_entry(row) for row in conn.execute(query).all()]
 
 
 def pending_ids(now: datetime | None = None) -> list[int]:
     """Ids of pending rows not locked by another delivery, oldest first."""
     moment = now or utcnow()
-    with engine().connect() as conn:
+    with get_engine().connect() as conn:
         return [
             int(i)
             for i in conn.execute(
                 sa.select(ledger.c.id)
                 .where(
                     ledger.c.status == PENDING,
-                    sa.or_(ledger.c.locked_until.is_(None), ledger.c.locked_until < moment),
+                    unlocked(ledger, moment),
                 )
                 .order_by(ledger.c.id)
             ).scalars()
@@ -350,25 +326,13 @@ def pending_ids(now: datetime | None = None) -> list[int]:
 
 def claim(entry_id: int, now: datetime | None = None) -> LedgerEntry | None:
     """Lock a pending row for one delivery attempt; None when it is not pending or already locked."""
-    moment = now or utcnow()
-    with engine().begin() as conn:
-        claimed = conn.execute(
-            ledger.update()
-            .where(
-                ledger.c.id == entry_id,
-                ledger.c.status == PENDING,
-                sa.or_(ledger.c.locked_until.is_(None), ledger.c.locked_until < moment),
-            )
-            .values(locked_until=moment + LOCK_TIME)
-        ).rowcount
-        if claimed != 1:
-            return None
-        return _entry(conn.execute(ledger.select().where(ledger.c.id == entry_id)).one())
+    row = claim_row(get_engine(), ledger, entry_id, now or utcnow(), LOCK_TIME, PENDING)
+    return _entry(row) if row is not None else None
 
 
 def mark_sent(entry_id: int, via: str, now: datetime | None = None) -> None:
     """The signal was delivered."""
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         conn.execute(
             ledger.update()
             .where(ledger.c.id == entry_id)
@@ -385,7 +349,7 @@ def mark_sent(entry_id: int, via: str, now: datetime | None = None) -> None:
 
 def mark_failed(entry_id: int, error: str) -> None:
     """A delivery attempt failed; the row stays pending for the next run."""
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         conn.execute(
             ledger.update()
             .where(ledger.c.id == entry_id)
@@ -395,11 +359,21 @@ def mark_failed(entry_id: int, error: str) -> None:
 
 def mark_expired(entry_id: int) -> None:
     """The signal is no longer useful (its window has passed); it will not be sent."""
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         conn.execute(ledger.update().where(ledger.c.id == entry_id).values(status=EXPIRED, locked_until=None))
 
 
 def drop_entry(entry_id: int) -> None:
     """Delete a pending row (the resident has no consent any more)."""
-    with engine().begin() as conn:
+    with get_engine().begin() as conn:
         conn.execute(ledger.delete().where(ledger.c.id == entry_id, ledger.c.status == PENDING))
+
+
+# ---------------------------------------------------------------------------- "vergeet mij"
+#: The name of the forget hook (``app/registry.py`` registers :func:`forget_signal_data` under it).
+FORGET_HOOK_NAME = "signal_consents"
+
+
+def forget_signal_data(request: ForgetRequest) -> int:
+    """Forget hook: delete the consents and ledger rows of the conversation (and resident, if known)."""
+    return forget_consents(request.sender_id, request.resident_bsn)

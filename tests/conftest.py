@@ -1,6 +1,7 @@
 """Shared test fixtures: rasa-sdk trackers and a collecting dispatcher.
 
-Keep this file small and generic; topic-specific fixtures belong in the topic's test module.
+Keep this file small and generic; topic-specific fixtures belong in the topic's test module. The
+suite runs like a process of the assistant: the composition root registers everything first.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from app import registry
+
+registry.register()
 
 TrackerFactory = Callable[..., Tracker]
 
@@ -73,13 +78,13 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-# ---------------------------------------------------------------- databases (actions.db)
+# ---------------------------------------------------------------- databases (foundation.db)
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    from actions import db
-    from actions.config import get_settings
+    from foundation import db
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
@@ -89,8 +94,8 @@ def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
 @pytest.fixture
 def sqlite_db(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """``DATABASE_URL`` pointing at a fresh SQLite file for this test; yields the URL."""
-    from actions import db
-    from actions.config import get_settings
+    from foundation import db
+    from foundation.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'assistant.db'}"
     _use_database(monkeypatch, url)
@@ -109,8 +114,8 @@ def postgres_db(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     import sqlalchemy as sa
 
-    from actions import db
-    from actions.config import get_settings
+    from foundation import db
+    from foundation.settings import get_settings
 
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL, future=True)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.config import get_settings
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content
+from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]
@@ -134,7 +134,7 @@ def test_no_phone_riddle_and_the_default_answer_has_the_real_number() -> None:
 
 
 async def test_session_start_sets_the_phone_slot(make_tracker, dispatcher) -> None:
-    from actions.core import ActionSessionStart
+    from actions.conversation import ActionSessionStart
 
     events = await ActionSessionStart().run(dispatcher, make_tracker(), DOMAIN)
     phone = [e for e in events if e.get("event") == "slot" and e.get("name") == "municipality_phone"]

@@ -13,8 +13,8 @@ import html
 import re
 from pathlib import Path
 
-from actions.config import Settings
 from actions.content import get_content
+from foundation.settings import Settings
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 

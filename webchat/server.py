@@ -18,7 +18,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.config import Settings, get_settings
+from foundation.municipality import get_deployment
+from foundation.settings import Settings, get_settings
 from webchat.pages import render_file
 from webchat.themes import theme_css
 
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     """Create the sanic app that serves the web chat.
 
     Args:
-        settings: Settings to use; defaults to :func:`actions.config.get_settings`.
+        settings: Settings to use; defaults to :func:`foundation.settings.get_settings`.
         name: Sanic app name (must be unique within a process).
 
     Returns:
@@ -146,8 +147,6 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
 
     @app.get("/<path:path>")
     async def static_file(_: Request, path: str) -> HTTPResponse:
-        from actions.municipality import get_deployment
-
         deployment = get_deployment()
         own = MUNICIPALITY_PAGE.match(path)
         if own and deployment.knows(own[1]):

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from workbench.app import create_app
 from workbench.config import ConfigurationError, WorkbenchSettings
 
 DEFAULT_PORT = 8002
@@ -26,8 +27,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    from workbench.app import create_app
-
     app = create_app(settings)
     app.run(host=args.host, port=args.port, access_log=False, motd=False, workers=1)
     return 0

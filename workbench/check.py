@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from workbench import charts, store
+from workbench import charts, content_edit, dialogue, store
 from workbench.nlu_data import add_examples
 
 BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
@@ -103,8 +103,6 @@ def git(repo: Path, *args: str) -> str:
 
 def apply_proposals(work: Path, proposals: list[dict[str, Any]]) -> list[str]:
     """Write the proposals into the worktree; returns the changed files (relative)."""
-    from workbench import content_edit, dialogue
-
     changed: list[str] = []
     by_intent: dict[str, list[str]] = {}
     for proposal in proposals:

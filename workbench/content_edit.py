@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from actions.content import merge_layers
 from workbench.yamlio import LayoutError, dumps, load_fast, load_round_trip
 
 CONTENT_DIR = Path("content")
@@ -84,8 +85,6 @@ def layer_file(municipality: str) -> Path:
 
 def merged(repo: Path, municipality: str, layer: dict[str, Any] | None = None) -> dict[str, Any]:
     """A municipality's content as the assistant reads it: its file on top of the national base."""
-    from actions.content import merge_layers
-
     own = load(repo, municipality) if layer is None else layer
     base_path = repo / CONTENT_DIR / BASE_FILE
     base = load_fast(base_path.read_text(encoding="utf-8")) if base_path.is_file() else {}
@@ -246,8 +245,6 @@ def validate_changes(
             _set(data, path, value)
     errors: dict[str, str] = {}
     if municipality == NATIONAL:  # the base is valid when every municipality is, merged onto it
-        from actions.content import merge_layers
-
         checked = [merge_layers(data, load(repo, m)) for m in municipalities(repo) if m != NATIONAL]
     else:
         checked = [merged(repo, municipality, data)]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from foundation.db import create_engine
 
 metadata = sa.MetaData()
 
@@ -81,14 +82,7 @@ batches = sa.Table(
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the tables created."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"future": True}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
-        if url == "sqlite:///:memory:":
-            kwargs["poolclass"] = sa.pool.StaticPool
-    engine = sa.create_engine(url, **kwargs)
+    engine = create_engine(url)
     metadata.create_all(engine)
     return engine
 

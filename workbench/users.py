@@ -26,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from workbench.config import WorkbenchSettings
-from workbench.store import make_engine, record, users
+from workbench.store import make_engine, record, sessions, users
 
 ROLES: tuple[str, ...] = ("viewer", "trainer", "lead")
 MIN_PASSWORD_LENGTH = 12
@@ -144,8 +144,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def sessions_delete(username: str) -> Any:
     """The statement that ends every session of ``username``."""
-    from workbench.store import sessions
-
     return sessions.delete().where(sessions.c.username == username)
 
 

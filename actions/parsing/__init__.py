@@ -14,7 +14,6 @@ Measurements of the permit checks ("anderhalve meter", "omtrek 80 cm") are read 
 """
 
 from actions.parsing.address import (
-    compact_postcode,
     find_house_number,
     find_postcode,
     format_house_number,
@@ -32,7 +31,6 @@ __all__ = [
     "UNKNOWN",
     "YES",
     "ImpossibleDateError",
-    "compact_postcode",
     "display_phone",
     "entity_value",
     "find_email",

@@ -1,7 +1,7 @@
 """Dutch postcodes and house numbers in residents' answers (the one reader of both).
 
 Two spellings of a postcode: :func:`normalise_postcode` gives the resident-facing ``9999 AA``,
-:func:`compact_postcode` the register's ``9999AA``.
+:func:`integrations.base.compact_postcode` the register's ``9999AA`` (what the APIs take).
 """
 
 from __future__ import annotations
@@ -34,11 +34,6 @@ def normalise_postcode(value: str) -> str | None:
         return nl_postcode.validate(value)
     except ValidationError:
         return None
-
-
-def compact_postcode(value: str) -> str:
-    """A postcode as the address register writes it: four digits and two capitals, no space."""
-    return "".join(value.split()).upper()
 
 
 def find_postcode(text: str, strict: bool) -> tuple[str, int] | None:

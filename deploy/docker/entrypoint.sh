@@ -18,10 +18,10 @@ case "$role" in
     # the container's own address on the internal network, never all interfaces
     export ACTION_SERVER_HOST=${ACTION_SERVER_HOST:-$(hostname -i | cut -d' ' -f1)}
     python -m actions.production check --credentials credentials.production.yml
-    exec python -m actions.server --host "$ACTION_SERVER_HOST" --port 5055 "$@" ;;
+    exec python -m app.action_server --host "$ACTION_SERVER_HOST" --port 5055 "$@" ;;
   outbox)
     shift
-    exec python -m actions.outbox "$@" ;;
+    exec python -m app.outbox_worker "$@" ;;
   scheduler)
     shift
     exec python scripts/scheduler.py "$@" ;;

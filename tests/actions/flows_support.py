@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.auth import METADATA_KEY, issue_token
-from actions.config import get_settings
+from foundation.settings import get_settings
 from tests.backend.conftest import BackendServer, backend_faults, backend_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.config import get_settings
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
+from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RULES = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "answers.yml").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from actions.appointment_changes import (
     ValidateAppointmentChangeForm,
 )
 from actions.appointments import ActionAppointmentSubmit, ActionAskApptConfirm
-from actions.clients.appointments import AppointmentsClient
+from integrations.appointments import AppointmentsClient
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_server,

@@ -13,8 +13,8 @@ from actions.appointments import (
     ActionAskApptSlot,
     ValidateAppointmentForm,
 )
-from actions.clients.appointments import AppointmentsClient
 from actions.parsing.dates import is_working_day
+from integrations.appointments import AppointmentsClient
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_faults,

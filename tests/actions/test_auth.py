@@ -64,7 +64,7 @@ def test_verified_bsn_reads_the_message_metadata(
     make_tracker: TrackerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PORTAL_TOKEN_SECRET", SECRET)
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     try:
@@ -89,7 +89,7 @@ def test_issue_helper_round_trips(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PORTAL_TOKEN_SECRET", SECRET)
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     try:
@@ -121,7 +121,7 @@ def test_a_token_bound_to_one_conversation_is_refused_in_another(
     make_tracker: TrackerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PORTAL_TOKEN_SECRET", SECRET)
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     try:

@@ -10,10 +10,12 @@ import httpx
 import jwt
 import pytest
 
-from actions import employee, outbox, tickets
-from actions.clients import klantinteracties
-from actions.config import get_settings
-from actions.db import get_engine
+from actions import employee, tickets
+from app import employee as employee_cli
+from foundation import clock, outbox
+from foundation.db import get_engine
+from foundation.settings import get_settings
+from integrations import klantinteracties
 
 
 class FakeRasa:
@@ -129,7 +131,7 @@ async def test_rasa_unreachable_the_reply_stays_pending_and_is_retried(
     assert tickets.get_ticket(reference).answer_delivered_at is None
 
     rasa.up = True
-    counts = await outbox.deliver_due(now=outbox.utcnow() + timedelta(hours=2))
+    counts = await outbox.deliver_due(now=clock.utcnow() + timedelta(hours=2))
     assert counts == {outbox.DELIVERED: 1}
     assert len(rasa.requests) == 1
     assert tickets.get_ticket(reference).answer_delivered_at is not None
@@ -158,26 +160,18 @@ async def test_only_open_tickets_with_text_can_be_answered(
     assert tickets.get_ticket(reference).answer == "Eerste antwoord"
 
 
-def test_rasa_auth_without_settings_sends_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("RASA_TOKEN", raising=False)
-    monkeypatch.delenv("RASA_JWT_SECRET", raising=False)
-    get_settings.cache_clear()
-    assert employee.rasa_auth(get_settings()) == ({}, {})
-    get_settings.cache_clear()
-
-
 def test_cli_list_answer_and_close(
     sqlite_db: str, rasa: FakeRasa, tasks: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = make_ticket()
     second = make_ticket(sender_id="resident-8")
-    assert employee.main(["list"]) == 0
+    assert employee_cli.main(["list"]) == 0
     out = capsys.readouterr().out
     assert first in out and second in out and "2 open ticket(s)" in out
 
-    assert employee.main(["answer", first, "Het is geregeld."]) == 0
+    assert employee_cli.main(["answer", first, "Het is geregeld."]) == 0
     assert "answer stored" in capsys.readouterr().out
-    assert employee.main(["close", second]) == 0
-    assert employee.main(["list"]) == 0
+    assert employee_cli.main(["close", second]) == 0
+    assert employee_cli.main(["list"]) == 0
     assert "0 open ticket(s)" in capsys.readouterr().out
-    assert employee.main(["answer", "T-2026-999999", "x"]) == 1
+    assert employee_cli.main(["answer", "T-2026-999999", "x"]) == 1

@@ -14,8 +14,8 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff, parsing, tickets
-from actions.clients import klantinteracties
 from actions.content import get_content
+from integrations import klantinteracties
 from tests.conftest import TrackerFactory
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -331,7 +331,7 @@ async def test_affirm_creates_a_ticket_and_promises_office_hours_answer(
     make_tracker: TrackerFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(handoff, "now_utc", lambda: MONDAY_MORNING)
+    monkeypatch.setattr(handoff.clock, "utcnow", lambda: MONDAY_MORNING)
     dispatcher = CollectingDispatcher()
     events = await handoff.ActionHandoffSubmit().run(dispatcher, confirmed_tracker(make_tracker), domain())
 
@@ -357,7 +357,7 @@ async def test_outside_office_hours_the_promise_says_so(
     make_tracker: TrackerFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(handoff, "now_utc", lambda: SUNDAY)
+    monkeypatch.setattr(handoff.clock, "utcnow", lambda: SUNDAY)
     dispatcher = CollectingDispatcher()
     await handoff.ActionHandoffSubmit().run(dispatcher, confirmed_tracker(make_tracker), domain())
     assert dispatcher.messages[0]["response_time_text"] == get_content().handoff["outside_hours_response"]

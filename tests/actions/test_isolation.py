@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from actions import employee, municipality, tickets
-from actions.db import get_engine
+from app import employee as employee_cli
+from foundation.db import get_engine
 from privacy import processing_log
 
 
@@ -52,11 +53,11 @@ async def test_an_employee_cannot_answer_or_close_another_municipalitys_ticket(
 def test_the_employee_cli_lists_only_its_municipality(
     two_tickets: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert employee.main(["--gemeente", "lindeoord", "list"]) == 0
+    assert employee_cli.main(["--gemeente", "lindeoord", "list"]) == 0
     out = capsys.readouterr().out
     assert two_tickets["lindeoord"] in out and two_tickets["proefdorp"] not in out
-    assert employee.main(["--gemeente", "lindeoord", "show", two_tickets["proefdorp"]]) == 1
-    assert employee.main(["--gemeente", "atlantis", "list"]) == 2  # unknown municipality: usage error
+    assert employee_cli.main(["--gemeente", "lindeoord", "show", two_tickets["proefdorp"]]) == 1
+    assert employee_cli.main(["--gemeente", "atlantis", "list"]) == 2  # unknown municipality: usage error
 
 
 def log(name: str) -> int:
@@ -76,8 +77,8 @@ def test_the_processing_log_records_and_filters_by_municipality(sqlite_db: str) 
 
 def test_an_existing_database_gets_the_new_columns(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A var/assistant.db made before issue 18 has no municipality columns: they are added."""
-    from actions import db
-    from actions.config import get_settings
+    from foundation import db
+    from foundation.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)

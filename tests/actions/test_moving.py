@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from actions import outbox
-from actions.clients.zaken import ZakenClient
 from actions.moving import (
     ActionAskMoveConfirm,
     ActionMoveStart,
@@ -21,6 +19,8 @@ from actions.moving import (
 )
 from actions.parsing.dates import format_date
 from actions.zaak_submission import ZAKEN_CREATE
+from foundation import outbox
+from integrations.zaken import ZakenClient
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_faults,

@@ -12,9 +12,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import core, municipality
-from actions.config import get_settings
+from actions import conversation as core
+from actions import municipality
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
+from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 
@@ -144,7 +145,7 @@ async def test_the_action_server_answers_with_the_conversations_municipality(
     import httpx
     from sanic import Sanic
 
-    from actions.server import create_app
+    from app.action_server import create_app
 
     monkeypatch.setattr(Sanic, "test_mode", True)  # one rasa_sdk app per test
     app = create_app(token="t" * 32)
@@ -206,7 +207,7 @@ def test_a_fourth_municipality_is_a_content_file_and_a_channel_mapping(tmp_path:
 def test_each_municipality_uses_its_own_identifier_on_the_shared_backend(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from actions.clients.zaken import ZakenClient
+    from integrations.zaken import ZakenClient
 
     assert municipality.settings_for("voorbeeldstad").zgw_rsin == get_settings().zgw_rsin
     assert municipality.settings_for("proefdorp").zgw_rsin != get_settings().zgw_rsin

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from actions import parsing
+from integrations.base import compact_postcode
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_find_email_lowercases_only_the_domain() -> None:
 def test_postcode_has_two_spellings() -> None:
     assert parsing.normalise_postcode("1234ab") == "1234 AB"
     assert parsing.normalise_postcode("0123 AB") is None
-    assert parsing.compact_postcode("1234 ab") == "1234AB"
+    assert compact_postcode("1234 ab") == "1234AB"
     assert parsing.find_postcode("ik woon op 1234 AB 12", strict=True) == ("1234 AB", 18)
     assert parsing.find_postcode("de boom is 1500 cm", strict=False) is None
 

@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from actions import outbox
-from actions.clients.zaken import ZakenClient
 from actions.public_space import (
     ActionAskPsConfirm,
     ActionPublicSpaceSubmit,
@@ -16,6 +14,8 @@ from actions.public_space import (
     parse_contact,
 )
 from actions.zaak_submission import ZAKEN_CREATE
+from foundation import outbox
+from integrations.zaken import ZakenClient
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_faults,

@@ -10,8 +10,8 @@ from actions.appointment_changes import (
     ValidateAppointmentCancelForm,
     ValidateAppointmentChangeForm,
 )
-from actions.clients.appointments import AppointmentsClient
-from actions.config import get_settings
+from foundation.settings import get_settings
+from integrations.appointments import AppointmentsClient
 from tests.actions.flows_support import (  # noqa: F401
     Conversation,
     backend_server,

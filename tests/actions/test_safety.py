@@ -12,7 +12,7 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ContentError
-from actions.core import ActionCancel
+from actions.conversation import ActionCancel
 from actions.dormer import ValidateDormerForm
 from actions.handoff import ValidateHandoffForm
 from actions.moving import ValidateMoveForm

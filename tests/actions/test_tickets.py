@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from actions import outbox, tickets
-from actions.db import get_engine
+from actions import tickets
+from foundation import outbox
+from foundation.db import get_engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.config import get_settings
 from actions.content import clear_content_cache
 from actions.tree import ActionTreeVerdict, ValidateTreeForm
+from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
 

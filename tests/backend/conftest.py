@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from actions.config import Settings, stand_in_urls
+from foundation.settings import Settings, stand_in_urls
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_LIMIT_SECONDS = 60.0

@@ -11,19 +11,19 @@ import httpx
 import pytest
 from stdnum.nl import bsn as bsn_check
 
-from actions.clients.addresses import AddressesClient
-from actions.clients.appointments import AppointmentsClient
-from actions.clients.brp import BrpClient
-from actions.clients.errors import (
+from backend.seed import RESIDENTS, TRAVEL_DOCUMENTS, working_days
+from integrations.addresses import AddressesClient
+from integrations.appointments import AppointmentsClient
+from integrations.brp import BrpClient
+from integrations.errors import (
     BackendAuthError,
     BackendNotFound,
     BackendRejected,
     BackendUnavailable,
 )
-from actions.clients.klantinteracties import KlantinteractiesClient
-from actions.clients.waste import WasteClient
-from actions.clients.zaken import ZakenClient, ZgwJwtAuth
-from backend.seed import RESIDENTS, TRAVEL_DOCUMENTS, working_days
+from integrations.klantinteracties import KlantinteractiesClient
+from integrations.waste import WasteClient
+from integrations.zaken import ZakenClient, ZgwJwtAuth
 from tests.backend.conftest import BackendServer
 
 ANNA, BERT, DAAN, EVA = "999990007", "999990019", "999990032", "999990044"

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from actions.clients.appointments import AppointmentsClient
-from actions.clients.brp import BrpClient
-from actions.clients.zaken import ZakenClient
 from backend.seed import working_days
+from integrations.appointments import AppointmentsClient
+from integrations.brp import BrpClient
+from integrations.zaken import ZakenClient
 from tests.backend.conftest import BackendServer, running_backend
 
 PG = "postgresql://{user}@127.0.0.1:5432/{db}"

@@ -1,12 +1,12 @@
 """A scripted stand-in for the Rasa server, for browser tests without a trained model.
 
-It mounts the real web chat channel (:class:`webchat.channel.RestrictedSocketIOInput`, i.e.
+It mounts the real web chat channel (:class:`channels.socketio_input.RestrictedSocketIOInput`, i.e.
 Rasa's socket.io channel with origin check) on a sanic app and answers with fixed messages,
 sent through Rasa's own ``SocketIOOutput``. Run from the repository root::
 
     python tests/browser/fake_rasa.py --port 5005
 
-Allowed origins come from ``WEBCHAT_ALLOWED_ORIGINS`` (see ``actions/config.py``).
+Allowed origins come from ``WEBCHAT_ALLOWED_ORIGINS`` (see ``foundation/settings.py``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> None:
         sys.path.insert(0, str(root))
     from sanic import Sanic, response
 
-    from webchat.channel import RestrictedSocketIOInput
+    from channels.socketio_input import RestrictedSocketIOInput
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")

@@ -76,7 +76,7 @@ test('security headers: strict CSP without inline allowances', async () => {
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   const vendor = await fetch(`${webchatUrl}/vendor/socket.io.min.js`);
   assert.equal(vendor.status, 200);
-  assert.equal((await fetch(`${webchatUrl}/../actions/config.py`)).status, 404);
+  assert.equal((await fetch(`${webchatUrl}/../foundation/settings.py`)).status, 404);
 });
 
 test('socket.io refuses browsers from other origins', async () => {

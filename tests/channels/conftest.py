@@ -23,10 +23,10 @@ from aiohttp.test_utils import TestServer
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from actions import db
-from actions.config import get_settings
 from channels.whatsapp import WhatsAppInput
 from channels.whatsapp_api import GraphApiClient
+from foundation import db
+from foundation.settings import get_settings
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"

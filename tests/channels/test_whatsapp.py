@@ -14,11 +14,11 @@ import sqlalchemy as sa
 import yaml
 from rasa.core.run import _create_single_channel
 
-from actions import db
-from actions.config import get_settings
 from channels import whatsapp_store
 from channels.whatsapp import WhatsAppInput
 from channels.whatsapp_output import MAX_TEXT, WhatsAppOutput, split_text
+from foundation import db
+from foundation.settings import get_settings
 from tests.channels.conftest import (
     ACCESS_TOKEN,
     APP_SECRET,

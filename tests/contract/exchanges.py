@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 
-from actions.clients.brp import BrpClient
-from actions.clients.errors import BackendNotFound
-from actions.clients.klantinteracties import KlantinteractiesClient
-from actions.clients.zaken import CRS_HEADERS, ZakenClient, ZgwJwtAuth
-from actions.config import Settings
 from backend.seed import RESIDENTS
+from foundation.settings import Settings
+from integrations.brp import BrpClient
+from integrations.errors import BackendNotFound
+from integrations.klantinteracties import KlantinteractiesClient
+from integrations.zaken import CRS_HEADERS, ZakenClient, ZgwJwtAuth
 from tests.contract.openapi import STANDARDS, Violation, checker_for
 
 #: Field lists the assistant asks the BRP for (signals engine, the client's defaults) plus every

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from actions.clients.brp import BrpClient, Persoon, Reisdocument
-from actions.clients.klantinteracties import InterneTaak
-from actions.clients.zaken import Zaak
+from integrations.brp import BrpClient, Persoon, Reisdocument
+from integrations.klantinteracties import InterneTaak
+from integrations.zaken import Zaak
 from tests.contract.openapi import checker
 
 ZAKEN = "http://zgw.example/zaken/api/v1"

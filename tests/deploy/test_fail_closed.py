@@ -35,7 +35,7 @@ def test_a_complete_strong_environment_passes() -> None:
 @pytest.mark.parametrize("variable", sorted(SECRETS.values()))
 @pytest.mark.parametrize("kind", ["missing", "default", "short"])
 def test_every_weak_secret_is_refused(variable: str, kind: str) -> None:
-    from actions.config import Settings
+    from foundation.settings import Settings
 
     env = strong_env()
     field = next(f for f, v in SECRETS.items() if v == variable)
@@ -100,7 +100,7 @@ def action_server() -> str:
     port = _free_port()
     env = {**os.environ, "ACTION_SERVER_TOKEN": "t" * 40, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "actions.server", "--port", str(port)],
+        [sys.executable, "-m", "app.action_server", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -16,8 +16,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from actions.config import Settings
 from actions.parsing.dates import is_working_day
+from foundation.settings import Settings
 
 pytestmark = pytest.mark.model
 

@@ -152,7 +152,7 @@ def test_the_handoff_promise_and_the_ticket_are_the_municipalitys_own(both, assi
 def employee_list(assistant: dict[str, str], name: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=assistant["database_url"])
     done = subprocess.run(
-        [sys.executable, "-m", "actions.employee", "--gemeente", name, "list"],
+        [sys.executable, "-m", "app.employee", "--gemeente", name, "list"],
         cwd=ROOT,
         env=env,
         capture_output=True,

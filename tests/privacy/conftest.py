@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from actions import db as actions_db
-from actions.config import get_settings
+from foundation import db as actions_db
+from foundation.settings import get_settings
 from privacy import tracker_db
 
 PG_HOST = "127.0.0.1"

@@ -1,4 +1,4 @@
-"""The "forget me" flow: registry (privacy/forget.py) and actions (actions/forget.py)."""
+"""The "forget me" flow: registry (privacy/forget.py) and actions (actions/forget_me.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 from rasa_sdk.events import Restarted
 
-from actions.db import get_engine
-from actions.forget import ActionForgetMe, ActionForgetMeConfirm
+from actions.forget_me import ActionForgetMe, ActionForgetMeConfirm
+from app import registry
+from foundation.db import get_engine
 from privacy import forget as forget_registry
 from privacy import tracker_db
 from privacy.forget import ForgetRequest, forget, register_forget_hook, table_deleter, unregister_forget_hook
@@ -129,7 +130,7 @@ def test_forget_report_and_hooks_by_bsn(privacy_env):
     assert report.complete
     assert report.deleted["tracker"] == 0
     assert report.deleted["by_bsn"] == 1
-    assert "signal_consents" in " ".join(report.deleted)  # signals register their own hook
+    assert "signal_consents" in report.deleted  # registered by app/registry.py
     assert seen == [ForgetRequest("nobody", "999993653")]
 
 
@@ -138,6 +139,6 @@ def test_table_deleter_ignores_a_missing_table(privacy_env):
     assert table_deleter("no_such_table", "bsn", by="resident_bsn")(ForgetRequest("x")) == 0
 
 
-def test_hook_modules_are_imported_lazily(privacy_env, monkeypatch):
-    monkeypatch.setattr(forget_registry, "FORGET_HOOK_MODULES", ["no.such.module"])
+def test_the_composition_root_registers_every_hook(privacy_env):
+    assert set(registry.FORGET_HOOKS) <= set(forget_registry.registered_hooks())
     assert "tracker" in forget(ForgetRequest("x")).deleted

@@ -1,11 +1,11 @@
-"""action_privacy_notice (actions/privacy.py)."""
+"""action_privacy_notice (actions/privacy_notice.py)."""
 
 from __future__ import annotations
 
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.privacy import ActionPrivacyNotice, privacy_notice, special_categories
+from actions.privacy_notice import ActionPrivacyNotice, privacy_notice, special_categories
 
 
 def _message(categories: list[str], text: str = "...", intent: str = "welfare_benefit") -> dict:
@@ -54,7 +54,7 @@ async def test_notice_only_once_per_session_unless_asked(make_tracker, dispatche
 
 
 async def test_notice_without_content_uses_the_general_response(make_tracker, dispatcher, monkeypatch):
-    import actions.privacy as module
+    import actions.privacy_notice as module
 
     monkeypatch.setattr(module, "wijkteam_values", lambda: {})
     await ActionPrivacyNotice().run(dispatcher, make_tracker(latest_message=_message(["health"])), {})

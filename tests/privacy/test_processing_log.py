@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from actions.db import get_engine
+from foundation.db import get_engine
 from privacy import audit
 from privacy.processing_log import (
     DEFAULT_ACTOR,
@@ -150,7 +150,7 @@ def test_audit_command_prints_the_entries_of_one_resident(privacy_env, capsys):
 
 @pytest.mark.postgres
 def test_processing_log_on_postgresql(privacy_env, pg_database):
-    from actions.db import metadata
+    from foundation.db import metadata
 
     engine = sa.create_engine(pg_database["url"], future=True)
     try:

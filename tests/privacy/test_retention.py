@@ -90,7 +90,7 @@ def test_no_events_table_yet_means_nothing_to_delete(tmp_path):
 
 def test_run_retention_uses_the_settings_and_purges_both_stores(privacy_env, monkeypatch):
     monkeypatch.setenv("RETENTION_DAYS", "30")
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     now = time.time()

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from actions import outbox
-from actions.db import get_engine
+from foundation import clock, outbox
+from foundation.db import get_engine
 from privacy import purge, tracker_db
 from privacy.retention import run_retention
 
@@ -48,7 +48,7 @@ def test_purge_fails_loudly_without_a_tracker_table_or_url(privacy_env, monkeypa
     with pytest.raises(RuntimeError, match="events"):
         run_retention(days=28)  # an empty SQLite file: the wrong database, not "nothing to do"
     monkeypatch.delenv("TRACKER_DB_URL")
-    from actions.config import get_settings
+    from foundation.settings import get_settings
 
     get_settings.cache_clear()
     assert purge.main(["--days", "28"]) != 0
@@ -59,11 +59,11 @@ def test_outbox_payloads_are_scrubbed_on_delivery_and_purged(privacy_env):
     engine = get_engine()
     with engine.begin() as conn:
         entry = outbox.enqueue(conn, "test.kind", {"bsn": "999993653", "adres": "Voorbeeldstraat 1"})
-    outbox._finish(entry, {"status": outbox.DELIVERED, "delivered_at": outbox.utcnow()})
+    outbox._finish(entry, {"status": outbox.DELIVERED, "delivered_at": clock.utcnow()})
     assert outbox.get_entry(entry)["payload"] == {}
     with engine.begin() as conn:
         conn.execute(
-            outbox.outbox.update().values(delivered_at=outbox.utcnow() - timedelta(days=40))
+            outbox.outbox.update().values(delivered_at=clock.utcnow() - timedelta(days=40))
         )
     _events(privacy_env["TRACKER_DB_URL"], [])
     run_retention(days=28)

@@ -162,11 +162,11 @@ async def test_employee_answer_through_instance_b_reaches_the_socket_on_instance
 ) -> None:
     import socketio
 
-    from actions import db
-    from actions.config import get_settings
     from actions.employee import answer_ticket
-    from actions.outbox import DELIVERED
     from actions.tickets import NewTicket, create_handoff_ticket
+    from foundation import db
+    from foundation.outbox import DELIVERED
+    from foundation.settings import get_settings
 
     received: list[dict] = []
     confirmed = asyncio.Event()

@@ -15,10 +15,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from actions import db
-from actions.config import Settings, get_settings
+from foundation import db
+from foundation.settings import Settings, get_settings
 from privacy import tracker_db
-from privacy.forget import unregister_forget_hook
 from signals.rules import RuleSet, load_rules
 from tests.backend.conftest import backend_faults, backend_server  # noqa: F401 - the BRP stand-in
 
@@ -39,8 +38,6 @@ def database(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     db.dispose_engines()
     tracker_db.dispose_tracker_engines()
     get_settings.cache_clear()
-    # importing actions.signals registers the "vergeet mij" hook process-wide; keep other tests clean
-    unregister_forget_hook("signal_consents")
 
 
 @dataclass

@@ -15,10 +15,10 @@ from actions.signals import (
     ActionSignalsSubscribe,
     ActionSignalsUnsubscribe,
 )
-from privacy.forget import ForgetRequest, forget, register_forget_hook
+from foundation import db
+from privacy.forget import ForgetRequest, forget
 from privacy.processing_log import pseudonymise_bsn
 from signals import store
-from signals.forget import HOOK_NAME, forget_signal_data
 from tests.signals.conftest import PORTAL_SECRET
 
 BSN = "999990007"
@@ -53,7 +53,7 @@ def responses(dispatcher) -> list[str]:
 
 
 def consent_rows() -> list[dict[str, Any]]:
-    with store.engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         return [dict(r._mapping) for r in conn.execute(store.consents.select().order_by(store.consents.c.id))]
 
 
@@ -174,16 +174,15 @@ async def test_a_typed_proactive_signal_is_refused(dispatcher):
 
 # ---------------------------------------------------------------------------- "vergeet mij"
 def test_forget_hook_deletes_consents_and_ledger_of_the_conversation():
-    register_forget_hook(HOOK_NAME, forget_signal_data)
     store.record_consent(BSN, "socketio", "web-1", "2026-11")
     store.record_consent("999990019", "socketio", "web-2", "2026-11")
     key = store.resident_key(BSN)
     store.add_to_ledger(key, "aow_leeftijd", "once", {}, date(2026, 12, 19))
     report = forget(ForgetRequest("web-1"))
-    assert report.complete and report.deleted[HOOK_NAME] == 2
+    assert report.complete and report.deleted[store.FORGET_HOOK_NAME] == 2
     assert [c.sender_id for c in store.active_consents()] == ["web-2"]
     assert store.ledger_entries(key) == []
-    with store.engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(store.consents)).scalar() == 1
 
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from actions.clients.brp import BrpClient
-from actions.config import get_settings
+from foundation import db
+from foundation.settings import get_settings
+from integrations.brp import BrpClient
 from privacy.processing_log import processing_log
 from signals import engine, store
 from signals.delivery import Deliverer
@@ -42,7 +43,7 @@ async def test_no_consent_no_lookup_no_signal(settings, rules, fake_rasa):
     report = await run(today=AOW_DAY, settings=settings, rules=rules)
     assert (report.residents, report.recorded, report.sent) == (0, 0, 0)
     assert fake_rasa.attempts == [] and store.ledger_entries() == []
-    with store.engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(processing_log)).scalar() == 0
 
 
@@ -112,7 +113,7 @@ async def test_a_consent_on_an_outdated_text_gets_nothing(settings, rules, fake_
 async def test_brp_lookups_are_in_the_processing_log(settings, rules, fake_rasa):
     consent(ANNA)
     await run(today=AOW_DAY, settings=settings, rules=rules)
-    with store.engine().connect() as conn:
+    with db.get_engine().connect() as conn:
         rows = conn.execute(processing_log.select()).all()
     assert {r.purpose for r in rows} == {"signalering"}
     assert {r.subject_pseudonym for r in rows} == {store.resident_key(ANNA)}
@@ -209,7 +210,7 @@ async def test_consent_is_checked_again_right_before_each_delivery(settings, rul
 
     def bert_opts_out(call: dict) -> None:
         # revoked by another process that does not touch the ledger: only the re-check protects Bert
-        with store.engine().begin() as conn:
+        with db.get_engine().begin() as conn:
             conn.execute(
                 store.consents.update()
                 .where(store.consents.c.resident_key == store.resident_key(BERT))

@@ -26,7 +26,7 @@ def test_default_jobs(scheduler):
     jobs = {job.name: job for job in scheduler.default_jobs()}
     assert jobs["signals"].module == "signals.engine" and jobs["signals"].daily
     assert jobs["signals-retry"].args == ("--deliver-only",) and not jobs["signals-retry"].daily
-    assert jobs["purge"].module == "privacy.purge"  # privacy/purge.py exists in this tree
+    assert jobs["purge"].module == "app.purge"
 
 
 def test_schedule_runs_daily_jobs_once_a_day_and_retries_in_between(scheduler):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from actions.config import Settings
 from actions.content import clear_content_cache, get_content
+from foundation.settings import Settings
 from webchat.pages import render_file
 from webchat.server import RENDERED_PAGES, STATIC_FILES
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.config import Settings
+from foundation.settings import Settings
 from webchat.server import (
     STATIC_DIR,
     STATIC_FILES,
