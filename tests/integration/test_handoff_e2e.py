@@ -30,7 +30,7 @@ def employee(assistant: dict[str, str], *args: str) -> subprocess.CompletedProce
         KLANTINTERACTIES_API_URL=f"{assistant['backend']}/klantinteracties/api/v1",
     )
     return subprocess.run(
-        [sys.executable, "-m", "actions.employee", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "app.employee", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
 
