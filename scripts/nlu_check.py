@@ -31,7 +31,7 @@ TOPIC_GROUPS = ("burgerzaken", "wonen_en_buitenruimte", "contact", "sociaal_dome
 #: Social topics added beside the contract (domain.yml); they count as topics too.
 PROJECT_TOPICS = frozenset({
     "community_initiative", "meeting_places",
-    "loneliness", "long_term_care",
+    "loneliness",
 })
 #: Intents that erase data or give/withdraw consent: an off-topic message must never land here.
 GUARDED = frozenset({"forget_me", "subscribe_signals", "unsubscribe_signals"})

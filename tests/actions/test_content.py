@@ -73,7 +73,7 @@ def test_topic_intents_are_the_spec_groups_without_contact() -> None:
     assert not intents & {"opening_hours", "contact_info", "greet", "request_human"}
     project = {
         "community_initiative", "meeting_places",
-        "loneliness", "long_term_care",
+        "loneliness",
     }
     assert project <= intents and len(intents - project) == 25
 

@@ -229,7 +229,8 @@ SOCIAL_TOPICS = {
     ("wmo_support", "welke hulp is er voor ouderen thuis"): ("cliëntondersteun", "ouderenzorg"),
     ("informal_care", "kan iemand de zorg voor mijn moeder even overnemen"): ("respijt", "respijtzorg"),
     ("informal_care", "wat is mantelzorgwaardering"): ("mantelzorg", None),
-    ("long_term_care", "mijn moeder moet naar een verpleeghuis"): ("Wlz", "wlz"),
+    ("wmo_support", "mijn moeder moet naar een verpleeghuis"): ("Wlz", "wlz"),
+    ("wmo_support", "wie helpt met de was en het schoonmaken"): ("huishoud", None),
 }
 
 
