@@ -4,6 +4,10 @@
     python -m app.employee show T-2026-000123
     python -m app.employee answer T-2026-000123 "Uw aanvraag is in behandeling."
 
+One municipality's employees see and answer only their municipality's tickets (issue 18): every
+function takes ``municipality`` (``app.employee --gemeente``); a ticket of another municipality is
+"not found".
+
 Answering stores the answer (status ``answered``) and, in the same transaction, two outbox entries:
 ``klantinteracties.complete_task`` (mark the internetaak ``verwerkt``) and ``rasa.deliver_reply``
 (trigger the external intent ``human_reply`` in the resident's own conversation through Rasa's HTTP
@@ -33,6 +37,7 @@ import sqlalchemy as sa
 from actions import tickets
 from foundation import clock, outbox
 from foundation.db import get_engine, run_db
+from foundation.municipality import get_deployment
 from foundation.settings import Settings, get_settings
 from integrations import rasa_api
 from integrations.errors import BackendUnavailable
@@ -147,10 +152,11 @@ async def complete_task(payload: dict[str, Any], idempotency_key: str) -> dict[s
 
 
 # ---------------------------------------------------------------------------- answering
-def _store_answer(reference: str, answer: str) -> tuple[int, int]:
+def _store_answer(reference: str, answer: str, municipality: str | None = None) -> tuple[int, int]:
     with get_engine().begin() as conn:
         table = tickets.handoff_tickets
-        row = conn.execute(table.select().where(table.c.reference == reference)).mappings().first()
+        query = tickets.of_municipality(table.select().where(table.c.reference == reference), municipality)
+        row = conn.execute(query).mappings().first()
         if row is None:
             raise TicketError(f"ticket {reference} not found")
         if row["status"] != tickets.OPEN:
@@ -160,14 +166,20 @@ def _store_answer(reference: str, answer: str) -> tuple[int, int]:
             .where(table.c.reference == reference, table.c.status == tickets.OPEN)
             .values(answer=answer, answered_at=clock.utcnow(), status=tickets.ANSWERED)
         )
-        payload = {"ticket_reference": reference, "sender_id": row["sender_id"]}
+        payload = {
+            "ticket_reference": reference,
+            "sender_id": row["sender_id"],
+            "municipality": row["municipality"] or get_deployment().default,
+        }
         task_id = outbox.enqueue(conn, COMPLETE_KIND, payload, idempotency_key=f"complete:{reference}")
         reply_id = outbox.enqueue(conn, REPLY_KIND, payload, idempotency_key=f"reply:{reference}")
     return task_id, reply_id
 
 
-async def answer_ticket(reference: str, answer: str) -> AnswerResult:
+async def answer_ticket(reference: str, answer: str, municipality: str | None = None) -> AnswerResult:
     """Store the answer and deliver it (Klantinteracties task + the resident's conversation).
+
+    With ``municipality``, only a ticket of that municipality can be answered.
 
     Raises:
         TicketError: Unknown ticket, not open, or an empty answer.
@@ -175,7 +187,7 @@ async def answer_ticket(reference: str, answer: str) -> AnswerResult:
     text = answer.strip()
     if not text:
         raise TicketError("the answer is empty")
-    task_id, reply_id = await run_db(_store_answer, reference, text[:ANSWER_MAX])
+    task_id, reply_id = await run_db(_store_answer, reference, text[:ANSWER_MAX], municipality)
     task_status = await outbox.deliver(task_id)
     reply_status = await outbox.deliver(reply_id)
     reply_error = None
@@ -185,21 +197,19 @@ async def answer_ticket(reference: str, answer: str) -> AnswerResult:
     return AnswerResult(reference, task_status, reply_status, reply_error)
 
 
-def close_ticket(reference: str) -> None:
-    """Mark a ticket closed."""
+def close_ticket(reference: str, municipality: str | None = None) -> None:
+    """Mark a ticket closed (of ``municipality`` only, when given)."""
     with get_engine().begin() as conn:
         table = tickets.handoff_tickets
-        done = conn.execute(
-            table.update().where(table.c.reference == reference).values(status=tickets.CLOSED)
-        )
+        query = tickets.of_municipality(table.update().where(table.c.reference == reference), municipality)
+        done = conn.execute(query.values(status=tickets.CLOSED))
         if done.rowcount != 1:
             raise TicketError(f"ticket {reference} not found")
 
 
-def open_count() -> int:
-    """Number of open tickets."""
+def open_count(municipality: str | None = None) -> int:
+    """Number of open tickets (of ``municipality``, when given)."""
     with get_engine().connect() as conn:
         table = tickets.handoff_tickets
-        return int(
-            conn.execute(sa.select(sa.func.count()).where(table.c.status == tickets.OPEN)).scalar() or 0
-        )
+        query = sa.select(sa.func.count()).select_from(table).where(table.c.status == tickets.OPEN)
+        return int(conn.execute(tickets.of_municipality(query, municipality)).scalar() or 0)

@@ -18,6 +18,7 @@ from actions.content import (
     clear_content_cache,
     get_content,
     load_content,
+    merged_data,
     schema_for,
     topic_intents,
     validate_content,
@@ -25,7 +26,7 @@ from actions.content import (
 from foundation.settings import get_settings
 
 CONTENT_DIR = PROJECT_ROOT / "content"
-MUNICIPALITIES = ["voorbeeldstad", "proefdorp"]
+MUNICIPALITIES = ["voorbeeldstad", "proefdorp", "lindeoord"]
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch):
 
 
 def raw(name: str) -> dict:
-    return yaml.safe_load((CONTENT_DIR / f"{name}.yml").read_text(encoding="utf-8"))
+    return merged_data(CONTENT_DIR / f"{name}.yml")
 
 
 def schema() -> dict:

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.appointment_parsing import PRODUCT_WORDS
-from actions.content import PROJECT_ROOT, clear_content_cache, get_content
+from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
 from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -286,7 +286,7 @@ def test_first_message_privacy_url_is_not_localhost(municipality: str) -> None:
 
 
 def write_content(tmp_path: Path, **changes: Any) -> Path:
-    data = yaml.safe_load((PROJECT_ROOT / "content/proefdorp.yml").read_text(encoding="utf-8"))
+    data = merged_data(PROJECT_ROOT / "content/proefdorp.yml")
     for dotted, value in changes.items():
         target = data
         *parents, last = dotted.split(".")
