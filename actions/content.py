@@ -1,9 +1,13 @@
 """Municipality content: loading, validation and the API the actions use.
 
-One YAML file per municipality, ``<CONTENT_DIR>/<MUNICIPALITY>.yml``, validated against
-``content/schema.json`` (JSON Schema 2020-12) plus a few checks a schema cannot express (opening
-intervals in order, referenced contacts exist, valid dates and time zone). Resident-facing Dutch text
-lives in the content file or in domain responses; this module only passes values around.
+Two layers (issue 18): the national base ``<CONTENT_DIR>/national/base.yml`` (facts that are the
+same everywhere: AOW, DUO/Studielink, the Omgevingsloket, national product texts) and one file per
+municipality, ``<CONTENT_DIR>/<municipality>.yml``, that holds only what is local or differs. The
+two are merged (:func:`merge_layers`: mappings key by key, everything else replaced by the
+municipality) and the result is validated against ``content/schema.json`` (JSON Schema 2020-12) plus
+a few checks a schema cannot express (opening intervals in order, referenced contacts exist, valid
+dates and time zone). Resident-facing Dutch text lives in the content files or in domain responses;
+this module only passes values around.
 
 Nothing is read at import time: :func:`get_content` loads and caches per municipality name.
 """
@@ -26,6 +30,7 @@ import holidays
 import yaml
 from jsonschema import Draft202012Validator
 
+from foundation.municipality import clear_deployment_cache, current
 from foundation.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -33,6 +38,8 @@ T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCHEMA_PATH = PROJECT_ROOT / "content" / "schema.json"
+#: The national base layer, relative to the content directory.
+BASE_FILE = Path("national") / "base.yml"
 WEEKDAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Language in which holidays.NL names the public holidays (matches ``open_on_holidays``).
 HOLIDAY_LANGUAGE = "nl"
@@ -123,6 +130,13 @@ class Product:
         needle = value.strip().lower()
         return bool(needle) and (
             needle in self.synonyms or needle == self.key or needle == self.title.lower()
+        )
+
+    def synonym_score(self, text: str) -> int:
+        """Characters of this product's synonyms found in ``text``, each at the start of a word."""
+        lower = text.lower()
+        return sum(
+            len(synonym) for synonym in self.synonyms if re.search(rf"(?<!\w){re.escape(synonym)}", lower)
         )
 
     def bring_text(self) -> str:
@@ -289,19 +303,33 @@ class Content:
             return None
         return next((p for p in self.products.values() if p.matches(value)), None)
 
-    def product_for_intent(self, intent: str | None, hint: str | None = None) -> Product | None:
+    def product_for_intent(
+        self, intent: str | None, hint: str | None = None, text: str | None = None
+    ) -> Product | None:
         """The product answering ``intent``.
+
+        One intent of the public contract may have several products: ``informal_care`` covers
+        mantelzorg and respijtzorg, ``wmo_support`` household help and elderly care. The first
+        product of the intent is its main answer; a later one is chosen when the entity ``hint``
+        names it, or when the message ``text`` holds more of its synonyms (matched at the start
+        of a word, counted in characters) than of any other product of the intent.
 
         Args:
             intent: The Rasa intent name.
             hint: An entity value (``product``/``document_type``) that may pick one of several
                 products of the intent, e.g. "ID-kaart" for ``passport_id_card``.
+            text: The resident's message.
         """
         candidates = self.products_for_intent(intent)
         if hint:
             for product in candidates:
                 if product.matches(hint):
                     return product
+        if text and len(candidates) > 1:
+            scores = [product.synonym_score(text) for product in candidates]
+            best = max(scores)
+            if best > 0:
+                return candidates[scores.index(best)]
         return candidates[0] if candidates else None
 
     def covered_intents(self) -> set[str]:
@@ -444,25 +472,70 @@ def validate_content(data: Any, schema: Mapping[str, Any], source: str = "conten
         raise ContentError(f"{source} is not valid content:\n  - " + "\n  - ".join(problems))
 
 
-def load_content(path: str | Path, schema: Mapping[str, Any] | None = None) -> Content:
-    """Read, validate and wrap one content file.
+def merge_layers(base: Any, override: Any) -> Any:
+    """``override`` on top of ``base``: mappings merged key by key, anything else replaced."""
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = merge_layers(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file.
 
     Raises:
-        ContentError: When the file is missing, is not YAML, or is not valid content.
+        ContentError: When the file is missing or is not YAML.
     """
-    path = Path(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            return yaml.safe_load(handle)
     except FileNotFoundError as exc:
         raise ContentError(f"content file not found: {path}") from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"{path} is not valid YAML: {exc}") from exc
+
+
+def base_layer(content_dir: Path) -> dict[str, Any]:
+    """The national base layer of ``content_dir`` (empty when there is none)."""
+    path = content_dir / BASE_FILE
+    if not path.is_file():
+        return {}
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ContentError(f"{path} must be a mapping")
+    return data
+
+
+def merged_data(path: str | Path, base: Mapping[str, Any] | None = None) -> Any:
+    """The parsed municipality file at ``path`` merged onto its national base (not validated)."""
+    path = Path(path)
+    data = read_yaml(path)
+    layer = base_layer(path.parent) if base is None else base
+    return merge_layers(layer, data) if isinstance(data, Mapping) and layer else data
+
+
+def load_content(
+    path: str | Path, schema: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None
+) -> Content:
+    """Read one municipality file, merge it onto the national base, validate and wrap it.
+
+    Args:
+        path: ``<content dir>/<municipality>.yml``.
+        schema: The schema (default: the one next to the file).
+        base: The base layer (default: ``national/base.yml`` next to the file).
+
+    Raises:
+        ContentError: When a file is missing, is not YAML, or the merged content is not valid.
+    """
+    path = Path(path)
+    data = merged_data(path, base)
     validate_content(data, schema or schema_for(path.parent), str(path))
     return Content(data, path)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _cached_content(municipality: str, content_dir: str) -> Content:
     if not _NAME_RE.match(municipality):
         raise ContentError(f"invalid municipality name {municipality!r} (use a-z, 0-9, - and _)")
@@ -471,19 +544,23 @@ def _cached_content(municipality: str, content_dir: str) -> Content:
 
 
 def get_content(municipality: str | None = None) -> Content:
-    """The content of ``municipality`` (default: the ``MUNICIPALITY`` setting), cached per name.
+    """The content of ``municipality``, cached per name.
+
+    Without a name: the municipality of the conversation being handled
+    (:func:`actions.municipality.current`), else the ``MUNICIPALITY`` setting.
 
     Raises:
         ContentError: When the content file is missing or invalid.
     """
     settings = get_settings()
-    return _cached_content(municipality or settings.municipality, settings.content_dir)
+    return _cached_content(municipality or current(), settings.content_dir)
 
 
 def clear_content_cache() -> None:
     """Forget loaded content (tests; after editing a content file)."""
     _cached_content.cache_clear()
     _schema.cache_clear()
+    clear_deployment_cache()
 
 
 def content_or(read: Callable[[Content], T], default: T, what: str = "municipality content") -> T:

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import municipality as m
 from actions.content import content_or
 from actions.privacy_notice import privacy_notice
 
@@ -84,15 +85,26 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # The channel decides once (issue 18): a municipality already stored is kept, so a later
+        # session of the same conversation cannot switch; else the first message's metadata.
+        stored = tracker.get_slot(m.SLOT)
+        if m.get_deployment().knows(stored):
+            name, refused = stored, False
+        else:
+            name, refused = m.resolve(m.requested(tracker.get_slot("session_started_metadata")))
+        keep = [SlotSet(m.SLOT, name)]
         if introduced_without_reply(tracker):
             # e.g. the web chat's hidden /session_start right after Rasa started the session
-            return [SessionStarted(), ActionExecuted("action_listen")]
-        values = content_values()
+            return [SessionStarted(), *keep, ActionExecuted("action_listen")]
+        with m.use(name):
+            values = content_values()
+        if refused:
+            dispatcher.utter_message(response="utter_municipality_unknown", **values)
         dispatcher.utter_message(response="utter_greet", **values)
         dispatcher.utter_message(response="utter_privacy_short", **values)
         # responses Rasa utters itself (utter_default) read the number from this slot
         phone = [SlotSet("municipality_phone", values["phone"])] if values.get("phone") else []
-        return [SessionStarted(), *phone, ActionExecuted("action_listen")]
+        return [SessionStarted(), *keep, *phone, ActionExecuted("action_listen")]
 
 
 class ActionRequestHuman(Action):

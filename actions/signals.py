@@ -23,6 +23,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
+from actions.conversation import content_values
 from foundation.db import run_db
 from integrations.rasa_api import is_system_message
 from signals import store
@@ -216,5 +217,7 @@ class ActionDeliverSignal(Action):
             response=rule.message,
             buttons=rules.buttons(rule),
             signal_date=_entity(tracker, DATE_ENTITY) or "",
+            # the sender is the conversation's own municipality (issue 18)
+            municipality_name=content_values().get("municipality_name", "gemeente"),
         )
         return []

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from foundation import clock, outbox
 from foundation.db import get_engine, metadata, run_db
+from foundation.municipality import current, get_deployment
 from integrations.klantinteracties import KlantinteractiesClient
 from privacy.detect import mask
 from privacy.forget import ForgetRequest
@@ -54,6 +55,8 @@ handoff_tickets = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("reference", sa.String(20), nullable=True, unique=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    # the conversation's municipality (issue 18): each municipality's employees see only theirs
+    sa.Column("municipality", sa.String(40), nullable=True, index=True),
     sa.Column("channel", sa.String(50), nullable=False, default=""),
     sa.Column("topic", sa.String(100), nullable=True),
     sa.Column("summary", sa.Text, nullable=False, default=""),
@@ -92,6 +95,7 @@ class Ticket:
     klantcontact_uuid: str | None = None
     klantcontact_nummer: str | None = None
     internetaak_uuid: str | None = None
+    municipality: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Ticket:
@@ -113,6 +117,7 @@ class Ticket:
             klantcontact_uuid=row["klantcontact_uuid"],
             klantcontact_nummer=row["klantcontact_nummer"],
             internetaak_uuid=row["internetaak_uuid"],
+            municipality=row.get("municipality"),
         )
 
 
@@ -127,6 +132,12 @@ class NewTicket:
     contact_value: str | None = None
     topic: str | None = None
     transcript: list[dict[str, Any]] = field(default_factory=list)
+    #: Default: the municipality of the conversation being handled (actions/municipality.py).
+    municipality: str | None = None
+
+    def municipality_name(self) -> str:
+        """The ticket's municipality: the given one, else the current conversation's."""
+        return self.municipality or current()
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -186,6 +197,7 @@ def handoff_payload(reference: str, ticket: NewTicket) -> dict[str, Any]:
     lines = [f"{m['from']}: {m['text']}" for m in ticket.transcript[-10:]]
     return {
         "ticket_reference": reference,
+        "municipality": ticket.municipality_name(),
         "kanaal": klantinteracties_kanaal(ticket.channel),
         "onderwerp": f"{reference} {ticket.topic or 'vraag via de digitale assistent'}",
         "inhoud": "\n".join([ticket.summary, "", *lines]),
@@ -201,6 +213,7 @@ def insert_ticket(conn: Connection, ticket: NewTicket, now: datetime | None = No
     row_id = conn.execute(
         handoff_tickets.insert().values(
             sender_id=ticket.sender_id,
+            municipality=ticket.municipality_name(),
             channel=ticket.channel,
             topic=ticket.topic,
             summary=_mask(ticket.summary)[:TEXT_MAX],
@@ -235,20 +248,31 @@ def create_handoff_ticket(ticket: NewTicket, now: datetime | None = None) -> tup
     return reference, entry_id
 
 
-def get_ticket(reference: str) -> Ticket | None:
-    """The ticket with this reference, or ``None``."""
+def of_municipality(query: Any, municipality: str | None) -> Any:
+    """``query`` limited to the tickets of ``municipality`` (``None``: no limit).
+
+    Tickets stored before issue 18 have no municipality; they belong to the default one.
+    """
+    if municipality is None:
+        return query
+    column = handoff_tickets.c.municipality
+    if municipality == get_deployment().default:
+        return query.where(sa.or_(column == municipality, column.is_(None)))
+    return query.where(column == municipality)
+
+
+def get_ticket(reference: str, municipality: str | None = None) -> Ticket | None:
+    """The ticket with this reference (of ``municipality`` when given), or ``None``."""
+    query = handoff_tickets.select().where(handoff_tickets.c.reference == reference)
+    query = of_municipality(query, municipality)
     with get_engine().connect() as conn:
-        row = (
-            conn.execute(handoff_tickets.select().where(handoff_tickets.c.reference == reference))
-            .mappings()
-            .first()
-        )
+        row = conn.execute(query).mappings().first()
     return Ticket.from_row(row) if row else None
 
 
-def list_tickets(status: str | None = OPEN) -> list[Ticket]:
-    """Tickets with ``status`` (all when ``None``), oldest first."""
-    query = handoff_tickets.select().order_by(handoff_tickets.c.id)
+def list_tickets(status: str | None = OPEN, municipality: str | None = None) -> list[Ticket]:
+    """Tickets with ``status`` (all when ``None``) of ``municipality`` (all when ``None``), oldest first."""
+    query = of_municipality(handoff_tickets.select().order_by(handoff_tickets.c.id), municipality)
     if status:
         query = query.where(handoff_tickets.c.status == status)
     with get_engine().connect() as conn:

@@ -23,12 +23,26 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from app import registry
+from foundation.municipality import of_slots, set_current
 from foundation.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Action-Token"
 OPEN_PATHS = frozenset({"/health"})
+
+
+def set_conversation_municipality(request: Request) -> None:
+    """Make the conversation's ``municipality`` slot current for this action call (issue 18).
+
+    Sanic runs request middleware and the handler in the same task, so the context variable of
+    :mod:`actions.municipality` holds for the action and the database work it starts.
+    """
+    try:
+        slots = ((request.json or {}).get("tracker") or {}).get("slots")
+    except Exception:  # a body that is not JSON: rasa-sdk answers it
+        slots = None
+    set_current(of_slots(slots if isinstance(slots, dict) else None))
 
 
 def create_app(token: str | None = None, action_package: str = "actions") -> Sanic:
@@ -48,7 +62,14 @@ def create_app(token: str | None = None, action_package: str = "actions") -> San
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 return response.json({"error": "JSON only"}, status=415)
+            if request.path == "/webhook":
+                set_conversation_municipality(request)
         return None
+
+    @app.on_response
+    async def forget_municipality(request: Request, resp: response.HTTPResponse) -> None:
+        # requests of one keep-alive connection share a task: nothing carries over to the next
+        set_current(None)
 
     return app
 

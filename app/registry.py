@@ -13,8 +13,10 @@ registration (:data:`TABLES`).
 from __future__ import annotations
 
 from actions import employee, tickets, verification, zaak_submission
+from actions.municipality import settings_for
 from channels import whatsapp_ids, whatsapp_store
 from foundation import outbox
+from foundation.municipality import set_settings_resolver
 from integrations.errors import BackendRejected
 from privacy import my_data, processing_log
 from privacy.forget import register_forget_hook
@@ -73,3 +75,5 @@ def register() -> None:
         register_forget_hook(name, hook)
     for name, hook in RETENTION_HOOKS.items():
         register_retention_hook(name, hook)
+    # issue 18: the integrations build their clients with the conversation's municipality's backends
+    set_settings_resolver(settings_for)

@@ -40,9 +40,10 @@ from channels import whatsapp_ids, whatsapp_store
 from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text
+from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_wa_id
 from foundation.clock import utcnow
 from foundation.db import run_db
+from foundation.municipality import get_deployment
 from foundation.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -180,12 +181,32 @@ class WhatsAppInput(InputChannel):
         self.phone_number_id = phone_number_id
         self.list_button_label = list_button_label
         self.api = api or GraphApiClient(graph_url, phone_number_id, access_token)
+        self._graph_url, self._access_token = graph_url, access_token
+        #: Senders of the other municipalities' numbers (issue 18), built on first use.
+        self._apis: dict[str, GraphApiClient] = {phone_number_id: self.api}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._locks: dict[str, list[Any]] = {}
 
+    def api_for(self, phone_number_id: str | None) -> GraphApiClient:
+        """The sender of the business number that received a message (same app, same token)."""
+        if not phone_number_id or phone_number_id not in self._apis:
+            if not phone_number_id:
+                return self.api
+            self._apis[phone_number_id] = GraphApiClient(self._graph_url, phone_number_id, self._access_token)
+        return self._apis[phone_number_id]
+
+    async def api_of_recipient(self, recipient_id: str) -> GraphApiClient:
+        """The sender of the number the resident last wrote to (else the channel's own number)."""
+        wa_id = await run_db(to_wa_id, recipient_id)  # the number behind the pseudonym (a database read)
+        number = await run_db(whatsapp_store.contact_number, wa_id) if wa_id else None
+        return self.api_for(number)
+
     def get_output_channel(self) -> OutputChannel:
-        """Output channel for messages Rasa sends on its own (e.g. ``trigger_intent``)."""
-        return WhatsAppOutput(self.api, self.list_button_label)
+        """Output channel for messages Rasa sends on its own (e.g. ``trigger_intent``).
+
+        An employee's answer or a signal goes out from the number the resident wrote to (issue 18).
+        """
+        return WhatsAppOutput(self.api, self.list_button_label, api_for=self.api_of_recipient)
 
     # ----- background tasks -----
 
@@ -229,19 +250,31 @@ class WhatsAppInput(InputChannel):
                     continue
                 value = change.get("value") or {}
                 number_id = (value.get("metadata") or {}).get("phone_number_id")
-                if number_id and self.phone_number_id and str(number_id) != self.phone_number_id:
+                number_id = str(number_id) if number_id else None
+                # issue 18: a number of content/municipalities.yml brings its municipality
+                municipality = get_deployment().for_whatsapp_number(number_id)
+                own = not number_id or not self.phone_number_id or number_id == self.phone_number_id
+                if not own and municipality is None:
                     logger.warning("WhatsApp notification for another phone number id ignored")
                     continue
+                if own and number_id == self.phone_number_id:
+                    municipality = None  # the channel's own number: the default municipality
                 for status in value.get("statuses") or []:
                     if status.get("status") == "failed":
                         logger.warning("WhatsApp message delivery failed: %s", status.get("errors"))
                 for message in value.get("messages") or []:
                     try:
-                        await self._handle_message(message, on_new_message)
+                        await self._handle_message(message, on_new_message, number_id, municipality)
                     except Exception:
                         logger.exception("WhatsApp message %s could not be handled", message.get("id"))
 
-    async def _handle_message(self, message: dict[str, Any], on_new_message: OnNewMessage) -> None:
+    async def _handle_message(
+        self,
+        message: dict[str, Any],
+        on_new_message: OnNewMessage,
+        number_id: str | None = None,
+        municipality: str | None = None,
+    ) -> None:
         message_id, wa_id = message.get("id"), message.get("from")
         text = message_text(message)
         if not message_id or not wa_id or text is None:
@@ -251,19 +284,22 @@ class WhatsAppInput(InputChannel):
             if not await run_db(whatsapp_store.claim_message, str(message_id)):
                 logger.info("WhatsApp message %s was delivered before; skipped", message_id)
                 return
-            await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message))
+            await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message), number_id)
             # the conversation is a pseudonym; the number stays here, for delivery only (issue 13)
             conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message))
             choices = await run_db(whatsapp_store.take_choices, str(wa_id))
             if message.get("type") == "text":
                 text = chosen_option(text, choices)
+            metadata = {"channel": "whatsapp", "message_id": str(message_id)}  # no number (issue 13)
+            if municipality:
+                metadata["municipality"] = municipality
             user_message = UserMessage(
                 text,
-                WhatsAppOutput(self.api, self.list_button_label),
+                WhatsAppOutput(self.api_for(number_id), self.list_button_label),
                 conversation,
                 input_channel=self.name(),
                 message_id=str(message_id),
-                metadata={"channel": "whatsapp", "message_id": str(message_id)},
+                metadata=metadata,
             )
             await on_new_message(user_message)
 
@@ -312,6 +348,7 @@ class WhatsAppInput(InputChannel):
         @webhook.listener("before_server_stop")
         async def stop(*_: Any) -> None:
             await self.drain(timeout=SHUTDOWN_GRACE)
-            await self.api.aclose()
+            for api in {id(a): a for a in [self.api, *self._apis.values()]}.values():
+                await api.aclose()
 
         return webhook

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
@@ -213,23 +213,35 @@ class WhatsAppOutput(OutputChannel):
         """Name of the channel (same as the input channel)."""
         return "whatsapp"
 
-    def __init__(self, api: GraphApiClient, list_button_label: str = DEFAULT_LIST_BUTTON) -> None:
+    def __init__(
+        self,
+        api: GraphApiClient,
+        list_button_label: str = DEFAULT_LIST_BUTTON,
+        api_for: Callable[[str], Awaitable[GraphApiClient]] | None = None,
+    ) -> None:
         """Create the output channel.
 
         Args:
             api: The Graph API sender (shared with the input channel).
             list_button_label: Default label of the button that opens a list.
+            api_for: Picks the sender per recipient (issue 18: the number the resident wrote to).
         """
         self.api = api
         self.list_button_label = list_button_label or DEFAULT_LIST_BUTTON
+        self._api_for = api_for
+
+    async def sender(self, recipient_id: str) -> GraphApiClient:
+        """The Graph API sender for this recipient."""
+        return await self._api_for(recipient_id) if self._api_for else self.api
 
     async def _send_all(self, recipient_id: str, messages: list[dict[str, Any]]) -> None:
         wa_id = await run_db(to_wa_id, recipient_id)
         if wa_id is None:
             logger.warning("WhatsApp message not sent: the conversation's number is not known (any more)")
             return
+        api = await self.sender(recipient_id)
         for message in messages:
-            await self.api.send(wa_id, message)
+            await api.send(wa_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a text, split into parts of at most 4096 characters."""
@@ -293,4 +305,5 @@ class WhatsAppOutput(OutputChannel):
         if wa_id is None:
             logger.warning("WhatsApp template not sent: the conversation's number is not known (any more)")
             return None
-        return await self.api.send(wa_id, {"type": "template", "template": template})
+        api = await self.sender(recipient_id)
+        return await api.send(wa_id, {"type": "template", "template": template})

@@ -43,6 +43,8 @@ contacts = sa.Table(
     metadata,
     sa.Column("wa_id", sa.String(32), primary_key=True),
     sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=False),
+    # the business number the resident last wrote to (issue 18: one number per municipality)
+    sa.Column("phone_number_id", sa.String(64), nullable=True),
 )
 
 
@@ -75,21 +77,23 @@ def claim_message(message_id: str, now: datetime | None = None) -> bool:
     return True
 
 
-def touch_contact(wa_id: str, at: datetime | None = None) -> None:
+def touch_contact(wa_id: str, at: datetime | None = None, phone_number_id: str | None = None) -> None:
     """Store ``at`` (default now) as the time of the resident's last message.
 
     Args:
         wa_id: The resident's WhatsApp id (phone number in international format, no "+").
         at: Time of the resident's message.
+        phone_number_id: The business number the message was sent to (answers later go out from it).
     """
     at = at or utcnow()
     engine = get_engine()
+    number = {"phone_number_id": phone_number_id} if phone_number_id else {}
     with engine.begin() as conn:
         updated = conn.execute(
             contacts.update()
             .where(contacts.c.wa_id == wa_id)
             .where(contacts.c.last_inbound_at < at)
-            .values(last_inbound_at=at)
+            .values(last_inbound_at=at, **number)
         ).rowcount
         if updated:
             return
@@ -98,9 +102,15 @@ def touch_contact(wa_id: str, at: datetime | None = None) -> None:
         return  # stored time is already newer
     try:
         with engine.begin() as conn:
-            conn.execute(contacts.insert().values(wa_id=wa_id, last_inbound_at=at))
+            conn.execute(contacts.insert().values(wa_id=wa_id, last_inbound_at=at, **number))
     except IntegrityError:  # a concurrent first message of the same resident won the insert
-        touch_contact(wa_id, at)
+        touch_contact(wa_id, at, phone_number_id)
+
+
+def contact_number(wa_id: str) -> str | None:
+    """The business number the resident last wrote to, or ``None``."""
+    with get_engine().connect() as conn:
+        return conn.execute(sa.select(contacts.c.phone_number_id).where(contacts.c.wa_id == wa_id)).scalar()
 
 
 def last_inbound_at(wa_id: str) -> datetime | None:

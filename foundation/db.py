@@ -63,8 +63,34 @@ def get_engine(url: str | None = None) -> Engine:
         known = frozenset(metadata.tables)
         if _created.get(url) != known:
             metadata.create_all(engine)
+            add_missing_columns(engine)
             _created[url] = known
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add columns a table of :data:`metadata` has gained since the database was made.
+
+    ``create_all`` creates missing tables only. A column added later (e.g. ``municipality``,
+    issue 18) is added with ``ALTER TABLE ... ADD COLUMN`` as a nullable column without default.
+
+    Returns:
+        ``table.column`` of every column added.
+    """
+    inspector = sa.inspect(engine)
+    added: list[str] = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name, schema=table.schema):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name, schema=table.schema)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def dispose_engines() -> None:

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 from foundation.claim import claim_row, unlocked
 from foundation.clock import utcnow
 from foundation.db import get_engine, metadata, run_db
+from foundation.municipality import current, use
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ def enqueue(
         idempotency_key: Unique key; a second enqueue with the same key returns the first entry.
         now: Creation time (default: now).
     """
+    # issue 18: a retry by the worker runs in the municipality of the conversation that enqueued
+    payload = {"municipality": current(), **payload}
     key = idempotency_key or f"{kind}:{uuid.uuid4()}"
     existing = conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == key)).scalar()
     if existing is not None:
@@ -201,7 +204,9 @@ async def deliver(entry_id: int, now: datetime | None = None) -> str:
         await run_db(_finish, entry_id, _retry_values(attempts, moment, error))
         return PENDING
     try:
-        result = await handler(dict(entry["payload"]), entry["idempotency_key"])
+        payload = dict(entry["payload"])
+        with use(payload.get("municipality")):
+            result = await handler(payload, entry["idempotency_key"])
     except PermanentDeliveryError as exc:
         return await _dead(entry_id, attempts, exc)
     except Exception as exc:  # noqa: BLE001 - every failure is retried, the reason is logged

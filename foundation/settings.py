@@ -98,6 +98,9 @@ class Settings:
 
     municipality: str = setting("voorbeeldstad", "Content file of the municipality (content/<name>.yml).")
     content_dir: str = setting("content", "Directory of the municipality content files.")
+    employee_municipality: str = setting(
+        "", "The municipality whose tickets the employee tool handles (empty: the default municipality)."
+    )
     database_url: str = setting("sqlite:///var/assistant.db", "The assistant's database (SQLAlchemy URL).")
     backend_timeout: float = setting(
         DEFAULT_BACKEND_TIMEOUT, "Timeout of calls to municipal backends (s).", env="BACKEND_TIMEOUT_SECONDS"
@@ -254,6 +257,18 @@ def variable(name: str) -> str:
 def secrets() -> dict[str, str]:
     """The secret settings: field name -> environment variable."""
     return {name: variable(name) for name, decl in declarations().items() if decl.secret}
+
+
+def municipal_secrets(municipality: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A municipality's own credentials (issue 18): ``<MUNICIPALITY>_<VARIABLE>`` of each secret.
+
+    E.g. ``PROEFDORP_ZGW_CLIENT_SECRET`` for Proefdorp's own ZGW client secret. Returns field name ->
+    value for the variables that are set.
+    """
+    env = os.environ if environ is None else environ
+    prefix = municipality.upper().replace("-", "_") + "_"
+    found = {name: env.get(prefix + var) for name, var in secrets().items()}
+    return {name: value for name, value in found.items() if value}
 
 
 def profile_default(name: str, profile: str = "local") -> Any:

@@ -15,7 +15,8 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from foundation.municipality import settings as municipal_settings
+from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings
 from integrations.errors import (
     BackendAuthError,
     BackendError,
@@ -248,8 +249,8 @@ class ApiKeyClient(BackendClient):
     def from_settings(
         cls: type[K], settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> K:
-        """Build from :func:`foundation.settings.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        """Build from the conversation's municipality's settings (or the given settings)."""
+        s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         base_url, api_key = cls.location(s)
         return cls(base_url, api_key, timeout=s.backend_timeout, transport=transport)
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from foundation.municipality import settings as municipal_settings
+from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings
 from integrations.base import BackendClient
 from integrations.errors import BackendNotFound
 
@@ -140,8 +141,8 @@ class BrpClient(BackendClient):
     def from_settings(
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> BrpClient:
-        """Build from :func:`foundation.settings.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        """Build from the conversation's municipality's settings (or the given settings)."""
+        s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         return cls(
             s.brp_api_url,
             s.reisdocumenten_api_url,

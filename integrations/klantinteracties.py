@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from foundation.clock import utcnow
-from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from foundation.municipality import settings as municipal_settings
+from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings
 from integrations.base import BackendClient
 
 MAX_PAGES = 20
@@ -96,8 +97,8 @@ class KlantinteractiesClient(BackendClient):
     def from_settings(
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> KlantinteractiesClient:
-        """Build from :func:`foundation.settings.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        """Build from the conversation's municipality's settings (or the given settings)."""
+        s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         return cls(
             s.klantinteracties_api_url,
             s.klantinteracties_token,

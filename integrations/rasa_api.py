@@ -10,6 +10,12 @@ typing ``/intent{...}``: Rasa records the text of a triggered intent as ``EXTERN
 while a resident who types ``/proactive_signal{...}`` gets a message with the text they typed. The
 channels turn such typed commands into plain text (:mod:`channels.guard`); the actions check again
 with :func:`is_system_message`.
+
+The conversation id goes into the path as it is (:func:`conversation_path`): Rasa 3.6's routes
+(``/conversations/<conversation_id:path>/...``, Sanic 21.12) take the id from the raw request path
+and never percent-decode it, so ``web%3A<hex>`` would be another conversation than ``web:<hex>``,
+one without events. An id that would need percent-encoding (space, ``%``, ``?``, ``#``, ``/``,
+non-ASCII) cannot be addressed at all (:class:`UnaddressableConversation`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,26 @@ JWT_LIFETIME_SECONDS = 300
 SYSTEM_INTENTS: frozenset[str] = frozenset({"proactive_signal", "human_reply"})
 #: How Rasa 3.6 writes the text of an externally triggered intent (``rasa.shared.core.constants``).
 EXTERNAL_PREFIX = "EXTERNAL: "
+#: Characters allowed unencoded in a path segment (RFC 3986 ``pchar``), i.e. what Rasa receives as is.
+_PATH_SEGMENT_SAFE = ":@!$&'()*+,;=-._~"
+
+
+class UnaddressableConversation(ValueError):
+    """The conversation id cannot be written into Rasa's HTTP API path without changing it."""
+
+
+def conversation_path(sender_id: str, endpoint: str) -> str:
+    """``/conversations/<sender_id>/<endpoint>`` with the id exactly as Rasa stores it.
+
+    Raises:
+        UnaddressableConversation: The id holds characters that would have to be percent-encoded
+            (Rasa 3.6 would then look up the encoded text as the id).
+    """
+    if not sender_id or quote(sender_id, safe=_PATH_SEGMENT_SAFE) != sender_id:
+        raise UnaddressableConversation(
+            f"conversation id {sender_id!r} cannot be addressed in Rasa's HTTP API"
+        )
+    return f"/conversations/{sender_id}/{endpoint}"
 
 
 def rasa_auth(
@@ -73,13 +99,12 @@ async def trigger_intent(
     """``POST /conversations/{sender_id}/trigger_intent?output_channel=...`` with ``body``.
 
     Raises:
+        UnaddressableConversation: ``sender_id`` cannot be put into the path unchanged.
         httpx.HTTPError: Rasa could not be reached (the caller maps it to its own error).
     """
+    url = conversation_path(sender_id, "trigger_intent")
     params, headers = rasa_auth(settings, username)
     params["output_channel"] = output_channel
-    # ":" stays literal: Rasa's route takes a ``path`` parameter, which Sanic does not unquote, so a
-    # quoted "web%3A..." would be another (empty) conversation than the resident's "web:..."
-    url = f"/conversations/{quote(sender_id, safe=':')}/trigger_intent"
     return await http.post(url, params=params, headers=headers, json=body)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from foundation.municipality import settings as municipal_settings
+from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings
 from integrations.base import BackendClient, compact_postcode
 
 
@@ -58,8 +59,8 @@ class WasteClient(BackendClient):
     def from_settings(
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> WasteClient:
-        """Build from :func:`foundation.settings.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        """Build from the conversation's municipality's settings (or the given settings)."""
+        s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         return cls(s.waste_api_url, timeout=s.backend_timeout, transport=transport)
 
     async def collection_dates(self, postcode: str, huisnummer: int, from_date: date) -> list[Collection]:

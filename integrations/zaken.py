@@ -17,7 +17,8 @@ import httpx
 import jwt
 
 from foundation.clock import utcnow
-from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings, get_settings
+from foundation.municipality import settings as municipal_settings
+from foundation.settings import DEFAULT_BACKEND_TIMEOUT, Settings
 from integrations.base import BackendClient
 from integrations.errors import BackendNotFound
 
@@ -158,8 +159,8 @@ class ZakenClient(BackendClient):
     def from_settings(
         cls, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> ZakenClient:
-        """Build from :func:`foundation.settings.get_settings` (or the given settings)."""
-        s = settings or get_settings()
+        """Build from the conversation's municipality's settings (or the given settings)."""
+        s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         return cls(
             s.zaken_api_url,
             s.zgw_client_id,

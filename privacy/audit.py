@@ -25,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bsn", help="BSN of the resident (matched by its pseudonym)")
     parser.add_argument("--since", type=_since, help="only entries from this date/time on (ISO, UTC)")
     parser.add_argument("--purpose", help="only entries with this purpose")
+    parser.add_argument("--gemeente", help="only entries of this municipality (issue 18)")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     args = parser.parse_args(argv)
 
-    records = query(resident_bsn=args.bsn, since=args.since, purpose=args.purpose)
+    records = query(resident_bsn=args.bsn, since=args.since, purpose=args.purpose, municipality=args.gemeente)
     for record in records:
         if args.json:
             print(json.dumps(record.as_dict(), ensure_ascii=False))
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"doel: {record.purpose}  gegevens: {', '.join(record.data_categories)}  "
                 f"grondslag: {record.legal_basis}  door: {record.actor}"
                 + (f"  systeem: {record.system}" if record.system else "")
+                + (f"  gemeente: {record.municipality}" if record.municipality else "")
             )
     if not args.json:
         print(f"{len(records)} entries", file=sys.stderr)

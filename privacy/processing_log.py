@@ -24,6 +24,7 @@ from stdnum.nl import bsn as stdnum_bsn
 
 from foundation.clock import as_utc, utcnow
 from foundation.db import get_engine, metadata, run_db
+from foundation.municipality import current as current_municipality
 from foundation.settings import get_settings
 from privacy.detect import scan
 
@@ -50,6 +51,8 @@ processing_log = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     # The system that was consulted, e.g. "BRP" (optional).
     sa.Column("system", sa.String(100)),
+    # The municipality responsible for the processing (issue 18): the conversation's municipality.
+    sa.Column("municipality", sa.String(40), index=True),
 )
 
 
@@ -66,6 +69,7 @@ class ProcessingRecord:
     subject_pseudonym: str | None
     actor: str
     system: str | None
+    municipality: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (ISO time)."""
@@ -79,6 +83,7 @@ class ProcessingRecord:
             "subject_pseudonym": self.subject_pseudonym,
             "actor": self.actor,
             "system": self.system,
+            "municipality": self.municipality,
         }
 
 
@@ -114,6 +119,7 @@ def log_processing(
     *,
     engine: Engine | None = None,
     now: datetime | None = None,
+    municipality: str | None = None,
 ) -> int:
     """Write one processing-log entry (blocking; use :func:`alog_processing` from async code).
 
@@ -127,6 +133,7 @@ def log_processing(
         system: the system consulted, e.g. ``"BRP"``.
         engine: database engine (default: ``DATABASE_URL``).
         now: time of the processing (default: now).
+        municipality: the municipality responsible (default: the conversation's, actions/municipality.py).
 
     Returns:
         The id of the new entry.
@@ -153,6 +160,7 @@ def log_processing(
         "subject_pseudonym": pseudonymise_bsn(resident_bsn) if resident_bsn else None,
         "actor": actor.strip(),
         "system": system,
+        "municipality": municipality or current_municipality(),
     }
     with (engine or get_engine()).begin() as connection:
         result = connection.execute(sa.insert(processing_log).values(**row))
@@ -198,6 +206,7 @@ def _record(row: sa.engine.Row) -> ProcessingRecord:
         subject_pseudonym=row.subject_pseudonym,
         actor=row.actor,
         system=row.system,
+        municipality=row.municipality,
     )
 
 
@@ -207,6 +216,7 @@ def query(
     purpose: str | None = None,
     *,
     engine: Engine | None = None,
+    municipality: str | None = None,
 ) -> list[ProcessingRecord]:
     """Entries for an audit, oldest first.
 
@@ -215,6 +225,7 @@ def query(
         since: only entries at or after this time (naive times are taken as UTC).
         purpose: only entries with exactly this purpose.
         engine: database engine (default: ``DATABASE_URL``).
+        municipality: only entries of this municipality (an audit is done per municipality).
     """
     statement = sa.select(processing_log).order_by(processing_log.c.time, processing_log.c.id)
     if resident_bsn:
@@ -223,6 +234,8 @@ def query(
         statement = statement.where(processing_log.c.time >= as_utc(since))
     if purpose:
         statement = statement.where(processing_log.c.purpose == purpose)
+    if municipality:
+        statement = statement.where(processing_log.c.municipality == municipality)
     with (engine or get_engine()).connect() as connection:
         return [_record(row) for row in connection.execute(statement)]
 

@@ -1,5 +1,9 @@
 """Validate all municipality content files (content/*.yml) against content/schema.json.
 
+Each file is merged onto the national base (content/national/base.yml) first and the merged result
+is validated (actions/content.py). The deployment file content/municipalities.yml must name only
+municipalities that have a valid content file and map every WhatsApp number to one of them.
+
 Usage: python scripts/validate_content.py [CONTENT_DIR]
 Exits 0 when every file is valid and answers every topic intent, 1 otherwise (with the reasons).
 Outside the test profile (``profile: test`` in the file marks fictional development content) no
@@ -24,6 +28,7 @@ from actions.content import (  # noqa: E402
     topic_intents,
 )
 from actions.safety import SAFETY_LINES_PATH, load_safety_lines  # noqa: E402
+from foundation.municipality import DEPLOYMENT_FILE, DeploymentError, load_deployment  # noqa: E402
 from foundation.settings import get_settings  # noqa: E402
 
 #: Placeholders that must never reach residents of a real municipality.
@@ -54,9 +59,24 @@ def placeholder_problems(data: Any, source: str) -> list[str]:
     ]
 
 
+def validate_deployment(directory: Path) -> list[str]:
+    """Check ``municipalities.yml``: every listed municipality has a content file (else a problem)."""
+    if not (directory / DEPLOYMENT_FILE).is_file():
+        return []  # a directory of content files without a deployment: nothing to check
+    try:
+        deployment = load_deployment(directory, get_settings().municipality)
+    except DeploymentError as exc:
+        return [str(exc)]
+    return [
+        f"{directory / DEPLOYMENT_FILE}: {name} has no content file {name}.yml"
+        for name in deployment.names
+        if not (directory / f"{name}.yml").is_file()
+    ]
+
+
 def validate_dir(directory: Path) -> list[str]:
     """Validate every ``*.yml`` in ``directory``; return the problems found (empty when all is well)."""
-    files = sorted(directory.glob("*.yml"))
+    files = sorted(p for p in directory.glob("*.yml") if p.name != DEPLOYMENT_FILE)
     if not files:
         return [f"{directory}: no content files (*.yml) found"]
     schema = schema_for(directory)
@@ -75,7 +95,7 @@ def validate_dir(directory: Path) -> list[str]:
         missing = sorted(set(topic_intents(schema)) - content.covered_intents())
         if missing:
             problems.append(f"{path}: no product answers these intents: {', '.join(missing)}")
-    return problems
+    return problems + validate_deployment(directory)
 
 
 def validate_national() -> list[str]:

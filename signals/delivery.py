@@ -21,7 +21,7 @@ import httpx
 
 from channels.whatsapp_api import GraphApiClient
 from channels.whatsapp_output import WhatsAppOutput, to_wa_id
-from channels.whatsapp_store import in_service_window
+from channels.whatsapp_store import contact_number, in_service_window
 from foundation.db import run_db
 from foundation.settings import Settings, get_settings
 from integrations import rasa_api
@@ -78,12 +78,15 @@ class Deliverer:
         self._rasa = rasa_api.make_rasa_http(self.settings, rasa_transport)
         self._whatsapp_api = whatsapp_api
         self._own_whatsapp_api = whatsapp_api is None
+        self._other_apis: dict[str, Any] = {}  # other municipalities' numbers (issue 18)
 
     async def aclose(self) -> None:
         """Close the HTTP clients."""
         await self._rasa.aclose()
         if self._whatsapp_api is not None and self._own_whatsapp_api:
             await self._whatsapp_api.aclose()
+        for api in self._other_apis.values():
+            await api.aclose()
 
     async def __aenter__(self) -> Deliverer:
         return self
@@ -116,6 +119,8 @@ class Deliverer:
                 trigger_body(rule, details),
                 output_channel=channel or "latest",
             )
+        except rasa_api.UnaddressableConversation as exc:
+            raise DeliveryError(str(exc)) from exc
         except httpx.HTTPError as exc:
             raise DeliveryError(f"rasa unreachable: {type(exc).__name__}") from exc
         if response.status_code >= 300:
@@ -136,10 +141,21 @@ class Deliverer:
             )
         return self._whatsapp_api
 
+    async def _api_of_recipient(self, sender_id: str) -> Any:
+        """The sender of the number the resident last wrote to (issue 18), else the configured one."""
+        wa_id = await run_db(to_wa_id, sender_id)  # the number behind the pseudonym (a database read)
+        number = await run_db(contact_number, wa_id) if wa_id else None
+        s = self.settings
+        if not number or number == s.whatsapp_phone_number_id or not self._own_whatsapp_api:
+            return self._api()
+        if number not in self._other_apis:
+            self._other_apis[number] = GraphApiClient(s.whatsapp_graph_url, number, s.whatsapp_access_token)
+        return self._other_apis[number]
+
     async def _send_template(self, rule: Rule, details: dict[str, Any], sender_id: str) -> None:
         if rule.whatsapp_template is None:
             raise DeliveryError(f"rule {rule.id} has no WhatsApp template and the 24-hour window is closed")
-        output = WhatsAppOutput(self._api())
+        output = WhatsAppOutput(self._api(), api_for=self._api_of_recipient)
         answer = await output.send_template(
             sender_id,
             rule.whatsapp_template.name,

@@ -1,8 +1,10 @@
-"""The web chat's HTML pages, filled with the municipality of the ``MUNICIPALITY`` setting.
+"""The web chat's HTML pages, filled with one municipality's content (issue 18: one per page).
 
 ``webchat/static/index.html`` and ``privacy.html`` hold ``{{name}}`` placeholders; the values come
-from the municipality content (``content/<municipality>.yml``) and the settings (retention period),
-HTML-escaped. Nothing is read at import time; pages are rendered once per app.
+from the municipality content (``content/<municipality>.yml`` on the national base) and the settings
+(retention period), HTML-escaped. ``/`` is the default municipality (``MUNICIPALITY``), ``/<name>/``
+each municipality of ``content/municipalities.yml``. Nothing is read at import time; pages are
+rendered once per app and municipality.
 """
 
 from __future__ import annotations
@@ -17,11 +19,20 @@ from foundation.settings import Settings
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
-def page_values(settings: Settings) -> dict[str, str]:
-    """Values for the page placeholders, from the content of ``settings.municipality``."""
-    content = get_content(settings.municipality)
+def page_values(settings: Settings, municipality: str | None = None, base_path: str = "") -> dict[str, str]:
+    """Values for the page placeholders, from the content of ``municipality``.
+
+    Args:
+        settings: The settings (default municipality, retention period).
+        municipality: The page's municipality (default: ``settings.municipality``).
+        base_path: Where the municipality's pages live (``""`` for ``/``, ``"/proefdorp"``).
+    """
+    name = municipality or settings.municipality
+    content = get_content(name)
     values = content.template_values()
     return {
+        "municipality_id": name,
+        "base_path": base_path,
         "official_name": content.official_name,
         "municipality_name": content.name,
         "privacy_email": values["privacy_email"],
@@ -37,6 +48,6 @@ def render(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: html.escape(values[m[1]]), template)
 
 
-def render_file(path: Path, settings: Settings) -> str:
-    """Read one page template and fill it."""
-    return render(path.read_text(encoding="utf-8"), page_values(settings))
+def render_file(path: Path, settings: Settings, municipality: str | None = None, base_path: str = "") -> str:
+    """Read one page template and fill it for ``municipality`` (default: the default one)."""
+    return render(path.read_text(encoding="utf-8"), page_values(settings, municipality, base_path))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,16 +18,23 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from foundation.municipality import get_deployment
 from foundation.settings import Settings, get_settings
 from webchat import my_data
 from webchat.pages import render_file
+from webchat.themes import theme_css
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 VENDOR_DIR = PACKAGE_DIR / "node_modules" / "socket.io-client" / "dist"
+#: NL Design System component CSS (npm @utrecht/component-library-css), themed by webchat/themes.
+NL_DESIGN_CSS = PACKAGE_DIR / "node_modules" / "@utrecht" / "component-library-css" / "dist" / "index.css"
 
 #: Pages with ``{{placeholders}}`` filled from the municipality content (webchat/pages.py).
 RENDERED_PAGES = frozenset({"/", "/index.html", "/privacy.html"})
+#: ``/<municipality>/`` and ``/<municipality>/privacy.html``: the pages of one municipality (issue 18).
+MUNICIPALITY_PAGE = re.compile(r"^([a-z0-9_-]{1,40})/(index\.html|privacy\.html)?$")
+THEME_PATH = re.compile(r"^themes/([a-z0-9_-]{1,40})\.css$")
 #: URL path -> (file, content type). Only these files are served.
 STATIC_FILES: dict[str, tuple[Path, str]] = {
     "/": (STATIC_DIR / "index.html", "text/html; charset=utf-8"),
@@ -38,6 +46,7 @@ STATIC_FILES: dict[str, tuple[Path, str]] = {
     "/favicon.svg": (STATIC_DIR / "favicon.svg", "image/svg+xml"),
     "/vendor/socket.io.min.js": (VENDOR_DIR / "socket.io.min.js", "text/javascript; charset=utf-8"),
     "/vendor/socket.io.min.js.map": (VENDOR_DIR / "socket.io.min.js.map", "application/json"),
+    "/vendor/utrecht/index.css": (NL_DESIGN_CSS, "text/css; charset=utf-8"),
 }
 
 
@@ -118,12 +127,14 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     settings = settings or get_settings()
     headers = security_headers(settings)
     app = Sanic(name)
-    rendered: dict[str, str] = {}
+    rendered: dict[tuple[str, str | None], str] = {}
 
-    def page(url: str) -> str:
-        if url not in rendered:
-            rendered[url] = render_file(STATIC_FILES[url][0], settings)
-        return rendered[url]
+    def page(url: str, municipality: str | None = None) -> str:
+        key = (url, municipality)
+        if key not in rendered:
+            base_path = f"/{municipality}" if municipality else ""
+            rendered[key] = render_file(STATIC_FILES[url][0], settings, municipality, base_path)
+        return rendered[key]
 
     my_data.register(app, settings, STATIC_DIR)  # "mijn gegevens" download (issue 13)
 
@@ -139,6 +150,13 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
 
     @app.get("/<path:path>")
     async def static_file(_: Request, path: str) -> HTTPResponse:
+        deployment = get_deployment()
+        own = MUNICIPALITY_PAGE.match(path)
+        if own and deployment.knows(own[1]):
+            return response.html(page(f"/{own[2] or 'index.html'}", own[1]))
+        theme = THEME_PATH.match(path)
+        if theme and deployment.knows(theme[1]):
+            return response.text(theme_css(theme[1]), content_type="text/css; charset=utf-8")
         entry = STATIC_FILES.get(f"/{path}")
         if entry is None or not entry[0].is_file():
             return response.text("Niet gevonden", status=404)

@@ -7,7 +7,9 @@ and starts the check), checks (status page of the background job, figures), conv
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import secrets
 from datetime import date, datetime, timezone
@@ -27,9 +29,13 @@ from workbench.conversations import load_conversations
 from workbench.guards import ExampleIndex, check_label
 from workbench.store import make_engine
 
+logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 RASA_TIMEOUT = 10.0
+#: Seconds the test assistant may take to load a model (about 35 s on an idle 2-core machine,
+#: several minutes on a busy one); the load runs in the background, the page shows its state.
+MODEL_LOAD_TIMEOUT = 1800.0
 
 ROLE_LABELS = {"viewer": "kijker", "trainer": "trainer", "lead": "hoofdtrainer"}
 
@@ -59,6 +65,24 @@ def inbox_filter(args: Any) -> inbox.InboxFilter:
         max_confidence=_float(args.get("max")),
         reason=args.get("reden") or None,
         include_reviewed=args.get("bekeken") == "1",
+    )
+
+
+def rasa_http(
+    settings: WorkbenchSettings, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """HTTP client for the test assistant's API (tests pass a transport).
+
+    ``RASA_TOKEN`` goes both ways Rasa 3.6 accepts it: as ``?token=`` (``rasa run --auth-token``)
+    and as ``Authorization: Bearer`` (when it is a JWT for ``--jwt-secret``).
+    """
+    token = settings.rasa_token
+    return httpx.AsyncClient(
+        base_url=settings.rasa_url,
+        timeout=timeout,
+        params={"token": token} if token else None,
+        headers={"Authorization": f"Bearer {token}"} if token else None,
+        transport=transport,
     )
 
 
@@ -361,6 +385,32 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
     async def batches_page(request: Request) -> HTTPResponse:
         return render(request, "batches.html", batches=store.list_batches(engine))
 
+    # batch id -> {"state": "loading" | "loaded" | "failed"} of the model load into the test
+    # assistant (this process; one load at a time, Rasa's PUT /model blocks Rasa while it runs)
+    model_loads: dict[int, dict[str, str]] = {}
+    app.ctx.model_loads = model_loads
+    app.ctx.model_load_tasks = set()
+
+    def batch_view(request: Request, batch: dict[str, Any], status: int = 200) -> HTTPResponse:
+        batch_id = batch["id"]
+        folder = settings.repo / "var/workbench/batches" / str(batch_id)
+        load = model_loads.get(batch_id, {}).get("state")
+        return render(
+            request,
+            "batch.html",
+            status=status,
+            batch=batch,
+            proposals=store.list_proposals(engine, batch_id=batch_id),
+            has_f1=(folder / "f1.png").exists(),
+            has_confusion=(folder / "confusion.png").exists(),
+            refresh=batch["status"] in ("queued", "running") or load == "loading",
+            loading=load == "loading",
+            loaded=load == "loaded",
+            load_error="De testassistent kon het model niet laden. Vraag de beheerder."
+            if load == "failed"
+            else None,
+        )
+
     @app.get("/controles/<batch_id:int>")
     async def batch_page(request: Request, batch_id: int) -> HTTPResponse:
         batch = store.get_batch(engine, batch_id)
@@ -372,16 +422,21 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
                 title="Niet gevonden",
                 message="Deze controle bestaat niet.",
             )
-        folder = settings.repo / "var/workbench/batches" / str(batch_id)
-        return render(
-            request,
-            "batch.html",
-            batch=batch,
-            proposals=store.list_proposals(engine, batch_id=batch_id),
-            has_f1=(folder / "f1.png").exists(),
-            has_confusion=(folder / "confusion.png").exists(),
-            refresh=batch["status"] in ("queued", "running"),
-        )
+        return batch_view(request, batch)
+
+    async def load_into_test_assistant(batch_id: int, model: str, username: str) -> None:
+        try:
+            async with rasa_http(settings, MODEL_LOAD_TIMEOUT) as client:
+                (await client.put("/model", json={"model_file": model})).raise_for_status()
+        except httpx.HTTPError as error:
+            logger.warning("test assistant could not load %s: %r", model, error)
+            model_loads[batch_id] = {"state": "failed"}
+        else:
+            model_loads[batch_id] = {"state": "loaded"}
+            for other, load in model_loads.items():  # the assistant holds one model at a time
+                if other != batch_id and load.get("state") == "loaded":
+                    model_loads[other] = {"state": "replaced"}
+            store.record(engine, username, "model in testassistent gezet", {"partij": batch_id})
 
     @app.post("/controles/<batch_id:int>/testassistent")
     async def load_model(request: Request, batch_id: int) -> HTTPResponse:
@@ -398,28 +453,12 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
                 title="Niet gevonden",
                 message="Deze controle heeft geen model om te laden.",
             )
-        headers_ = {"Authorization": f"Bearer {settings.rasa_token}"} if settings.rasa_token else {}
-        try:
-            async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=300, headers=headers_) as client:
-                (await client.put("/model", json={"model_file": model})).raise_for_status()
-        except httpx.HTTPError:
-            extra: dict[str, Any] = {
-                "load_error": "De testassistent kon het model niet laden. Vraag de beheerder."
-            }
-        else:
-            extra = {"loaded": True}
-            store.record(engine, user["username"], "model in testassistent gezet", {"partij": batch_id})
-        folder = settings.repo / "var/workbench/batches" / str(batch_id)
-        return render(
-            request,
-            "batch.html",
-            batch=batch,
-            proposals=store.list_proposals(engine, batch_id=batch_id),
-            has_f1=(folder / "f1.png").exists(),
-            has_confusion=(folder / "confusion.png").exists(),
-            refresh=False,
-            **extra,
-        )
+        if not any(load.get("state") == "loading" for load in model_loads.values()):
+            model_loads[batch_id] = {"state": "loading"}
+            task = asyncio.ensure_future(load_into_test_assistant(batch_id, model, user["username"]))
+            app.ctx.model_load_tasks.add(task)
+            task.add_done_callback(app.ctx.model_load_tasks.discard)
+        return response.redirect(f"/controles/{batch_id}", status=303)
 
     @app.get("/controles/<batch_id:int>/<image:str>")
     async def batch_image(_request: Request, batch_id: int, image: str) -> HTTPResponse:
@@ -587,12 +626,9 @@ def create_app(settings: WorkbenchSettings | None = None, name: str = "trainersw
             return render(
                 request, "try.html", status=422, message="", result=None, error="Typ eerst een bericht."
             )
-        headers_ = {"Authorization": f"Bearer {settings.rasa_token}"} if settings.rasa_token else {}
         sender = f"werkplaats-{request.ctx.user['username']}"
         try:
-            async with httpx.AsyncClient(
-                base_url=settings.rasa_url, timeout=RASA_TIMEOUT, headers=headers_
-            ) as client:
+            async with rasa_http(settings, RASA_TIMEOUT) as client:
                 parsed = (await client.post("/model/parse", json={"text": message})).raise_for_status().json()
                 answers = (
                     (await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message}))

@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from actions.content import merge_layers
 from workbench.yamlio import LayoutError, dumps, load_fast, load_round_trip
 
 CONTENT_DIR = Path("content")
@@ -64,9 +65,30 @@ class Field:
         return "c-" + self.path.replace(".", "-")
 
 
+#: The national base layer (issue 18), edited like a municipality under this name.
+NATIONAL = "national"
+BASE_FILE = Path("national") / "base.yml"
+#: Files in content/ that are not a municipality's content.
+NOT_CONTENT = frozenset({"municipalities.yml"})
+
+
 def municipalities(repo: Path) -> list[str]:
-    """The municipalities that have a content file."""
-    return sorted(p.stem for p in (repo / CONTENT_DIR).glob("*.yml"))
+    """The editable layers: every municipality with a content file, and the national base."""
+    names = sorted(p.stem for p in (repo / CONTENT_DIR).glob("*.yml") if p.name not in NOT_CONTENT)
+    return [*names, NATIONAL] if (repo / CONTENT_DIR / BASE_FILE).is_file() else names
+
+
+def layer_file(municipality: str) -> Path:
+    """The file of a layer, relative to the repository."""
+    return CONTENT_DIR / (BASE_FILE if municipality == NATIONAL else Path(f"{municipality}.yml"))
+
+
+def merged(repo: Path, municipality: str, layer: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A municipality's content as the assistant reads it: its file on top of the national base."""
+    own = load(repo, municipality) if layer is None else layer
+    base_path = repo / CONTENT_DIR / BASE_FILE
+    base = load_fast(base_path.read_text(encoding="utf-8")) if base_path.is_file() else {}
+    return merge_layers(base or {}, own)
 
 
 def _schema(repo: Path) -> dict[str, Any]:
@@ -109,7 +131,7 @@ def load(repo: Path, municipality: str) -> dict[str, Any]:
     """The content of one municipality (plain data)."""
     if municipality not in municipalities(repo):
         raise KeyError(municipality)
-    return load_fast((repo / CONTENT_DIR / f"{municipality}.yml").read_text(encoding="utf-8")) or {}
+    return load_fast((repo / layer_file(municipality)).read_text(encoding="utf-8")) or {}
 
 
 def fields(repo: Path, municipality: str, section: str) -> list[Field]:
@@ -222,9 +244,14 @@ def validate_changes(
             changes[path] = value
             _set(data, path, value)
     errors: dict[str, str] = {}
-    for error in Draft202012Validator(_schema(repo)).iter_errors(data):
-        path = ".".join(str(p) for p in error.absolute_path)
-        errors.setdefault(path if path in current else section, _message(error))
+    if municipality == NATIONAL:  # the base is valid when every municipality is, merged onto it
+        checked = [merge_layers(data, load(repo, m)) for m in municipalities(repo) if m != NATIONAL]
+    else:
+        checked = [merged(repo, municipality, data)]
+    for whole in checked:
+        for error in Draft202012Validator(_schema(repo)).iter_errors(whole):
+            path = ".".join(str(p) for p in error.absolute_path)
+            errors.setdefault(path if path in current else section, _message(error))
     for path in current:  # an interval closes after it opens
         if path.endswith(".open"):
             start, end = _get(data, path), _get(data, path[: -len("open")] + "close")
@@ -251,7 +278,7 @@ def apply_changes(repo: Path, payload: dict[str, Any]) -> str:
     Raises:
         LayoutError: more lines would change than values were changed.
     """
-    relative = CONTENT_DIR / f"{payload['municipality']}.yml"
+    relative = layer_file(payload["municipality"])
     path = repo / relative
     original = path.read_text(encoding="utf-8")
     yaml, data = load_round_trip(original)
@@ -277,7 +304,9 @@ def differences(
     repo: Path, municipality: str, default: str = DEFAULT_MUNICIPALITY
 ) -> list[tuple[str, Any, Any]]:
     """Where ``municipality`` differs from the default: ``(path, own value, default value)``."""
-    own, base = load(repo, municipality), load(repo, default)
+    if municipality == NATIONAL:
+        return []  # the base is what every municipality starts from
+    own, base = merged(repo, municipality), merged(repo, default)
     found: list[tuple[str, Any, Any]] = []
 
     def walk(a: Any, b: Any, path: str) -> None:
@@ -296,6 +325,8 @@ def preview(repo: Path, municipality: str, section: str, changes: dict[str, Any]
     data = copy.deepcopy(load(repo, municipality))
     for path, value in changes.items():
         _set(data, path, value)
+    if municipality != NATIONAL:
+        data = merged(repo, municipality, data)
     part = data.get(section) or {}
     lines: list[str] = []
     weekly = part.get("weekly") or part.get("working_hours") if isinstance(part, dict) else None

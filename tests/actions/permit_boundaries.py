@@ -70,6 +70,12 @@ TREE_BOUNDARIES: list[tuple[str, float, str]] = [
     ("proefdorp", 99.0, REQUIRED),
     ("proefdorp", math.pi * 29.9, FREE),
     ("proefdorp", math.pi * 30, REQUIRED),
+    # Lindeoord (issue 18): at least 79 cm circumference or 25 cm diameter (= 78.5 cm): from 78.5 cm.
+    ("lindeoord", 70.0, FREE),
+    ("lindeoord", 78.5, FREE),
+    ("lindeoord", math.pi * 25, REQUIRED),
+    ("lindeoord", 79.0, REQUIRED),
+    ("lindeoord", 85.0, REQUIRED),
 ]
 
 #: (width as a share of the roof, expected verdict) for a front dormer in Proefdorp (at most half).

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.content import PROJECT_ROOT, clear_content_cache, get_content
+from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
 from foundation.settings import get_settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -157,7 +157,7 @@ async def test_every_rule_intent_gets_a_renderable_answer(make_tracker) -> None:
 async def test_unknown_product_is_honest_and_offers_a_human(
     make_tracker, dispatcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    data = yaml.safe_load((PROJECT_ROOT / "content" / "voorbeeldstad.yml").read_text(encoding="utf-8"))
+    data = merged_data(PROJECT_ROOT / "content" / "voorbeeldstad.yml")
     data["municipality"]["id"] = "zonderparkeren"
     del data["products"]["parkeervergunning"]
     (tmp_path / "zonderparkeren.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -18,18 +18,66 @@ from foundation.settings import get_settings
 from integrations import klantinteracties
 
 
+def user(text: str, intent: str, channel: str = "socketio") -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent}},
+    }
+
+
+def bot(text: str) -> dict[str, Any]:
+    return {"event": "bot", "text": text}
+
+
+SESSION_START = [
+    {"event": "action", "name": "action_session_start"},
+    {"event": "session_started"},
+    {"event": "action", "name": "action_listen"},
+]
+TRIGGERED = user("EXTERNAL: human_reply", "human_reply", channel=None)  # type: ignore[arg-type]
+
+
 class FakeRasa:
-    """``httpx.MockTransport`` handler imitating Rasa's ``trigger_intent`` endpoint."""
+    """``httpx.MockTransport`` handler imitating Rasa 3.6's ``trigger_intent`` endpoint.
+
+    Like Rasa (Sanic 21.12), it takes the conversation id from the raw path without unquoting it.
+    By default the conversation exists (the resident said "hallo" over socket.io), Rasa sent the
+    answer through that channel (no ``messages`` in the body) and the answer is in the tracker.
+    """
 
     def __init__(self) -> None:
         self.up = True
         self.requests: list[httpx.Request] = []
+        self.conversations: dict[str, list[dict[str, Any]]] = {}
+        self.pushes = True  # the conversation's latest input channel can send messages itself
+        self.utters = True  # action_deliver_human_reply says the answer
+
+    def open(self, sender_id: str, channel: str = "socketio") -> None:
+        self.conversations[sender_id] = [*SESSION_START, user("hallo", "greet", channel), bot("Hallo!")]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if not self.up:
             raise httpx.ConnectError("connection refused", request=request)
         self.requests.append(request)
-        return httpx.Response(200, json={"tracker": {}, "messages": []})
+        raw = request.url.raw_path.split(b"?")[0].decode()
+        sender_id = raw.removeprefix("/conversations/").removesuffix("/trigger_intent")
+        known = sender_id in self.conversations
+        events = self.conversations.setdefault(sender_id, list(SESSION_START))
+        events.append(TRIGGERED)
+        if self.utters:
+            events.append(bot("Antwoord van de medewerker"))
+        channels = [e["input_channel"] for e in events if e["event"] == "user" and e["input_channel"]]
+        tracker = {
+            "sender_id": sender_id,
+            "events": list(events),
+            "latest_input_channel": channels[-1] if channels else None,
+        }
+        body: dict[str, Any] = {"tracker": tracker}
+        if not (known and self.pushes):  # Rasa fell back to its CollectingOutputChannel
+            body["messages"] = [{"recipient_id": sender_id, "text": "Antwoord van de medewerker"}]
+        return httpx.Response(200, json=body)
 
 
 @pytest.fixture
@@ -77,7 +125,13 @@ def tasks(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
     return seen
 
 
-def make_ticket(registered: bool = True, sender_id: str = "resident 7") -> str:
+def make_ticket(
+    registered: bool = True,
+    sender_id: str = "web:0123456789abcdef0123456789abcdef",
+    rasa: FakeRasa | None = None,
+) -> str:
+    if rasa is not None:
+        rasa.open(sender_id)
     reference, entry_id = tickets.create_handoff_ticket(
         tickets.NewTicket(
             sender_id=sender_id,
@@ -98,7 +152,7 @@ def make_ticket(registered: bool = True, sender_id: str = "resident 7") -> str:
 async def test_answer_is_stored_task_completed_and_reply_triggered(
     sqlite_db: str, rasa: FakeRasa, tasks: list[httpx.Request]
 ) -> None:
-    reference = make_ticket()
+    reference = make_ticket(rasa=rasa)
     result = await employee.answer_ticket(reference, "  Uw pas ligt klaar bij de balie.  ")
 
     assert (result.task_status, result.reply_status) == (outbox.DELIVERED, outbox.DELIVERED)
@@ -109,7 +163,10 @@ async def test_answer_is_stored_task_completed_and_reply_triggered(
     assert json.loads(tasks[0].content) == {"status": "verwerkt"}
 
     (request,) = rasa.requests
-    assert request.url.raw_path.split(b"?")[0] == b"/conversations/resident%207/trigger_intent"
+    # the id as it is: Rasa 3.6 does not unquote the path, "web%3A..." would be another conversation
+    assert request.url.raw_path.split(b"?")[0] == (
+        b"/conversations/web:0123456789abcdef0123456789abcdef/trigger_intent"
+    )
     assert request.url.params["output_channel"] == "latest"
     assert request.url.params["token"] == "rasa-token"
     claims = jwt.decode(
@@ -124,7 +181,7 @@ async def test_answer_is_stored_task_completed_and_reply_triggered(
 async def test_rasa_unreachable_the_reply_stays_pending_and_is_retried(
     sqlite_db: str, rasa: FakeRasa, tasks: list[httpx.Request]
 ) -> None:
-    reference = make_ticket()
+    reference = make_ticket(rasa=rasa)
     rasa.up = False
     result = await employee.answer_ticket(reference, "Antwoord")
     assert result.reply_status == outbox.PENDING
@@ -140,7 +197,7 @@ async def test_rasa_unreachable_the_reply_stays_pending_and_is_retried(
 async def test_task_completion_waits_until_the_handoff_is_registered(
     sqlite_db: str, rasa: FakeRasa, tasks: list[httpx.Request]
 ) -> None:
-    reference = make_ticket(registered=False)
+    reference = make_ticket(registered=False, rasa=rasa)
     result = await employee.answer_ticket(reference, "Antwoord")
     assert result.task_status == outbox.PENDING and tasks == []
     assert result.reply_status == outbox.DELIVERED
@@ -163,8 +220,8 @@ async def test_only_open_tickets_with_text_can_be_answered(
 def test_cli_list_answer_and_close(
     sqlite_db: str, rasa: FakeRasa, tasks: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = make_ticket()
-    second = make_ticket(sender_id="resident-8")
+    first = make_ticket(rasa=rasa)
+    second = make_ticket(sender_id="wa:31612345678", rasa=rasa)
     assert employee_cli.main(["list"]) == 0
     out = capsys.readouterr().out
     assert first in out and second in out and "2 open ticket(s)" in out
@@ -175,6 +232,63 @@ def test_cli_list_answer_and_close(
     assert employee_cli.main(["list"]) == 0
     assert "0 open ticket(s)" in capsys.readouterr().out
     assert employee_cli.main(["answer", "T-2026-999999", "x"]) == 1
+
+
+async def test_a_whatsapp_conversation_is_addressed_by_its_own_id(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any
+) -> None:
+    reference = make_ticket(sender_id="wa:31612345678", rasa=rasa)
+    result = await employee.answer_ticket(reference, "Antwoord")
+    assert result.reply_status == outbox.DELIVERED
+    assert rasa.requests[0].url.raw_path.split(b"?")[0] == b"/conversations/wa:31612345678/trigger_intent"
+
+
+async def test_an_answer_into_a_conversation_rasa_does_not_know_is_not_delivered(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any
+) -> None:
+    reference = make_ticket()  # Rasa has no events of this conversation (e.g. purged, wrong id)
+    result = await employee.answer_ticket(reference, "Antwoord")
+    assert result.reply_status == outbox.DEAD
+    assert "unknown" in (result.reply_error or "")
+    assert tickets.get_ticket(reference).answer_delivered_at is None
+
+
+async def test_an_answer_rasa_could_only_collect_is_not_delivered(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any
+) -> None:
+    reference = make_ticket(rasa=rasa)
+    rasa.pushes = False  # e.g. the REST channel, or an instance without the resident's channel
+    result = await employee.answer_ticket(reference, "Antwoord")
+    assert result.reply_status == outbox.DEAD
+    assert "socketio" in (result.reply_error or "")
+    assert tickets.get_ticket(reference).answer_delivered_at is None
+
+
+async def test_an_answer_the_assistant_did_not_say_is_not_delivered(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any
+) -> None:
+    reference = make_ticket(rasa=rasa)
+    rasa.utters = False  # action_deliver_human_reply refused (foreign or unknown ticket)
+    result = await employee.answer_ticket(reference, "Antwoord")
+    assert result.reply_status == outbox.DEAD
+    assert tickets.get_ticket(reference).answer_delivered_at is None
+
+
+async def test_a_conversation_id_rasa_cannot_address_is_not_sent(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any
+) -> None:
+    reference = make_ticket(sender_id="resident 7")  # Rasa would read "resident%207"
+    result = await employee.answer_ticket(reference, "Antwoord")
+    assert result.reply_status == outbox.DEAD and rasa.requests == []
+
+
+def test_cli_says_why_an_answer_was_not_delivered(
+    sqlite_db: str, rasa: FakeRasa, tasks: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = make_ticket()
+    assert employee_cli.main(["answer", reference, "Het is geregeld."]) == 0
+    out = capsys.readouterr().out
+    assert "delivery into the conversation: dead" in out and "NOT delivered" in out and "unknown" in out
 
 
 # ---------------------------------------------------------------- WhatsApp outside the 24-hour window
@@ -209,6 +323,7 @@ async def test_a_whatsapp_answer_outside_the_window_goes_as_the_reply_template(
     fake = FakeWhatsApp()
     monkeypatch.setattr(whatsapp_reply, "make_output", lambda settings: fake)
     sender = whatsapp_ids.remember("31612345678")
+    rasa.open(sender, "whatsapp")
     last = datetime.now(timezone.utc) - (timedelta(hours=1) if inside_window else timedelta(hours=30))
     whatsapp_store.touch_contact("31612345678", last)
     reference, _ = tickets.create_handoff_ticket(

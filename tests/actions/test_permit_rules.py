@@ -84,6 +84,18 @@ def test_the_front_rule_comes_from_the_content() -> None:
 
 
 @pytest.mark.parametrize(
+    ("fraction", "verdict"),
+    [(0.25, "permit_free"), (0.333, "permit_free"), (1 / 3, PERMIT_REQUIRED), (0.5, PERMIT_REQUIRED)],
+)
+def test_lindeoords_front_rule_is_less_than_a_third(fraction: float, verdict: str) -> None:
+    """Issue 18: a third municipality with its own omgevingsplan rule ("smaller dan een derde")."""
+    clear_content_cache()
+    rule = FrontDormerRule.from_content(get_content("lindeoord").dormer)
+    answers = _with(dormer_roof_side="voor", dormer_front_width=fraction)
+    assert dormer_verdict(answers, rule).verdict == verdict
+
+
+@pytest.mark.parametrize(
     ("slot", "value", "reason"),
     [
         ("dormer_roof_side", "voor", "roof_side_front"),

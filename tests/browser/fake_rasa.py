@@ -49,6 +49,10 @@ async def answer(message: Any) -> None:
         # a slow answer: the browser test checks the typing indicator meanwhile (returning without
         # an answer would make the channel send its apology, as for an action server that is down)
         await asyncio.sleep(120)
+    elif text == "welke gemeente":
+        # issue 18: what the widget sent as the conversation's municipality (data-municipality)
+        sent = (message.metadata or {}).get("municipality", "-")
+        await out.send_text_message(recipient, f"gemeente: {sent}")
     elif "hallo" in text or "wat kun" in text:
         await out.send_text_with_buttons(recipient, CAPABILITIES, CAPABILITY_BUTTONS)
     else:

@@ -207,16 +207,17 @@ export async function chatScenario(browser, o) {
     const first = await messages(page);
     assert.equal(first.filter((m) => /computerprogramma/i.test(m.text)).length, 1, 'one introduction');
     assert.ok(first.filter((m) => /privacyverklaring/i.test(m.text)).length <= 1, 'at most one privacy note');
-    // The server issued the conversation id (web:<32 hex>) and its secret, kept in localStorage.
-    const sessionId = await page.evaluate(() => localStorage.getItem('gemeente-chat:session'));
+    // The server issued the conversation id (web:<32 hex>) and its secret, kept in localStorage
+    // under the page's municipality (issue 18: each municipality keeps its own conversation).
+    const sessionId = await page.evaluate(() => localStorage.getItem('gemeente-chat:voorbeeldstad:session'));
     assert.match(sessionId, /^web:[0-9a-f]{32}$/);
-    assert.match(await page.evaluate(() => localStorage.getItem('gemeente-chat:secret')), /^[0-9a-f]{64}$/);
+    assert.match(await page.evaluate(() => localStorage.getItem('gemeente-chat:voorbeeldstad:secret')), /^[0-9a-f]{64}$/);
 
     // Keyboard only: Tab to the labelled input, type, press Enter.
     const label = await page.$eval('.gc-form label', (l) => ({
-      text: l.textContent, target: document.getElementById(l.htmlFor)?.className,
+      text: l.textContent, target: document.getElementById(l.htmlFor)?.classList.contains('gc-input'),
     }));
-    assert.deepEqual(label, { text: 'Typ uw vraag', target: 'gc-input' });
+    assert.deepEqual(label, { text: 'Typ uw vraag', target: true });
     await tabTo(page, '.gc-input');
     const outline = await focusOutline(page);
     assert.ok(outline.style !== 'none' && outline.width >= 2, `visible focus on input: ${JSON.stringify(outline)}`);
@@ -255,7 +256,7 @@ export async function chatScenario(browser, o) {
     await page.reload({ waitUntil: 'load' });
     await page.waitForFunction((n) => document.querySelectorAll('.gc-log .gc-message').length >= n, log.length);
     assert.deepEqual(await messages(page), log, 'history after reload');
-    assert.equal(await page.evaluate(() => localStorage.getItem('gemeente-chat:session')), sessionId);
+    assert.equal(await page.evaluate(() => localStorage.getItem('gemeente-chat:voorbeeldstad:session')), sessionId);
 
     // Accessibility scan of the chat page with a conversation in it.
     assertNoSeriousViolations(await runAxe(page), 'chat page');
@@ -276,7 +277,7 @@ export async function chatScenario(browser, o) {
     const tab = await newPage(context);
     await tab.goto(o.webchatUrl, { waitUntil: 'load' });
     await tab.waitForSelector('.gc-log .gc-message--bot');
-    assert.equal(await tab.evaluate(() => localStorage.getItem('gemeente-chat:session')), sessionId);
+    assert.equal(await tab.evaluate(() => localStorage.getItem('gemeente-chat:voorbeeldstad:session')), sessionId);
     assert.ok((await messages(tab)).some((m) => m.text === o.question), 'new tab shows the conversation');
     await tab.close();
 
@@ -284,13 +285,13 @@ export async function chatScenario(browser, o) {
     const stranger = await browser.newContext({ locale: 'nl-NL' });
     try {
       const other = await newPage(stranger);
-      await other.addInitScript((id) => localStorage.setItem('gemeente-chat:session', id), sessionId);
+      await other.addInitScript((id) => localStorage.setItem('gemeente-chat:voorbeeldstad:session', id), sessionId);
       await other.goto(o.webchatUrl, { waitUntil: 'load' });
       await other.waitForSelector('.gc-log .gc-message--bot');
       const otherLog = await messages(other);
       assert.match(otherLog[0].text, /digitale assistent/i);
       assert.ok(!otherLog.some((m) => m.text === o.question), 'a stranger does not see the conversation');
-      const otherId = await other.evaluate(() => localStorage.getItem('gemeente-chat:session'));
+      const otherId = await other.evaluate(() => localStorage.getItem('gemeente-chat:voorbeeldstad:session'));
       assert.notEqual(otherId, sessionId);
     } finally {
       await stranger.close();

@@ -605,3 +605,43 @@ def test_forget_me_deletes_the_channels_rows_of_that_resident() -> None:
     assert whatsapp_store.last_inbound_at(WA_ID) is None
     assert whatsapp_store.take_choices(WA_ID) == []
     assert whatsapp_store.last_inbound_at("31699999999") is not None
+
+
+# ----- several municipalities on one deployment (issue 18) -----
+
+
+async def test_a_mapped_number_brings_its_municipality_and_replies_from_that_number(
+    start_webhook: Any, fake_graph: FakeGraph
+) -> None:
+    """content/municipalities.yml maps 000000000000001 to Proefdorp."""
+    hook = await start_webhook()
+    body = notification(text("Hallo"))
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "000000000000001"
+    await hook.post_and_wait(body)
+    [received] = hook.agent.messages
+    assert received.metadata["municipality"] == "proefdorp"
+    [sent] = fake_graph.requests
+    assert sent["path"] == "/v19.0/000000000000001/messages"
+
+
+async def test_the_channels_own_number_names_no_municipality(start_webhook: Any) -> None:
+    hook = await start_webhook()
+    await hook.post_and_wait(notification(text("Hallo")))
+    [received] = hook.agent.messages
+    assert "municipality" not in received.metadata  # the default municipality at session start
+
+
+async def test_an_employees_answer_goes_out_from_the_number_the_resident_wrote_to(
+    start_webhook: Any, fake_graph: FakeGraph
+) -> None:
+    """Rasa's trigger_intent (output_channel=latest) uses get_output_channel(): the resident's number."""
+    hook = await start_webhook()
+    body = notification(text("Hallo"))
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "000000000000002"
+    await hook.post_and_wait(body)
+    await hook.channel.get_output_channel().send_text_message(f"wa:{WA_ID}", "Antwoord van Lindeoord")
+    assert fake_graph.requests[-1]["path"] == "/v19.0/000000000000002/messages"
+    assert whatsapp_store.contact_number(WA_ID) == "000000000000002"
+    # a resident who never wrote: the channel's own number
+    await hook.channel.get_output_channel().send_text_message("wa:31600000000", "Hallo")
+    assert fake_graph.requests[-1]["path"] == f"/v19.0/{PHONE_NUMBER_ID}/messages"

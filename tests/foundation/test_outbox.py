@@ -74,7 +74,7 @@ async def test_delivery_passes_payload_and_key_and_is_not_repeated(sqlite_db: st
     assert await outbox.deliver(entry_id) == outbox.DELIVERED
     assert await outbox.deliver(entry_id) == "busy"
     assert await outbox.deliver_due(now=T0 + timedelta(days=1)) == {}
-    assert calls == [({"n": 1}, "k-1")]
+    assert calls == [({"municipality": "voorbeeldstad", "n": 1}, "k-1")]  # issue 18: it rides along
     entry = outbox.get_entry(entry_id)
     assert entry["status"] == outbox.DELIVERED and entry["attempts"] == 1 and entry["result"] == {"ok": True}
 

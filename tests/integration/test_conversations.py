@@ -413,10 +413,12 @@ def test_tree_check_typed_answers(talk: Conversation) -> None:
 
 def test_kappen_inside_the_tree_check_does_not_stop_it(talk: Conversation) -> None:
     talk.say("ik wil een boom kappen")
-    assert talk.requested_slot == "tree_protected", talk.history()
+    asked = talk.requested_slot
+    assert asked and asked.startswith("tree_"), talk.history()
     talk.say("kappen")
     assert "stop hiermee" not in talk.last_text, talk.history()
     assert talk.tracker()["active_loop"].get("name") == "tree_form", talk.history()
+    assert talk.requested_slot == asked, talk.history()
 
 
 def test_terug_inside_a_check_does_not_stop_it(talk: Conversation) -> None:
@@ -428,8 +430,10 @@ def test_terug_inside_a_check_does_not_stop_it(talk: Conversation) -> None:
 
 def test_tree_dont_know_is_an_answer_in_a_self_check(talk: Conversation) -> None:
     talk.say("moet ik een kapvergunning hebben?")
+    asked = talk.requested_slot
     talk.say("weet ik niet")
-    assert talk.requested_slot == "tree_location", talk.history()
+    assert talk.tracker()["active_loop"].get("name") == "tree_form", talk.history()
+    assert talk.requested_slot not in (None, asked), talk.history()
 
 
 # ---------------------------------------------------------------------------- conversation basics

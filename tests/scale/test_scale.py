@@ -151,12 +151,6 @@ async def test_concurrent_messages_to_one_conversation_through_both_instances(cl
     assert found == [], f"{len(found)} of {total} messages lost or spliced"
 
 
-@pytest.mark.xfail(
-    reason="known defect since issue 13's server-issued web chat ids met the scale-out: instance B finds "
-    "no stored events for the web: conversation, starts a new session without an output channel "
-    "(action_session_start fails) and the answer never reaches the socket on A; open in the issue-17 note",
-    strict=False,
-)
 async def test_employee_answer_through_instance_b_reaches_the_socket_on_instance_a(
     cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:

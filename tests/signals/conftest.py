@@ -61,8 +61,10 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
     state = FakeRasa()
 
     async def trigger(request: web.Request) -> web.Response:
+        # like Rasa 3.6 (Sanic 21.12): the id is the raw path segment, never percent-decoded
+        raw = request.raw_path.split("?")[0]
         call = {
-            "sender_id": request.match_info["sender_id"],
+            "sender_id": raw.removeprefix("/conversations/").removesuffix("/trigger_intent"),
             "query": dict(request.query),
             "authorization": request.headers.get("Authorization"),
             "json": await request.json(),

@@ -191,3 +191,17 @@ def test_forget_by_bsn_reaches_a_revoked_consent_too():
     store.revoke_consents(sender_id="web-1")
     assert store.forget_consents("other-conversation", BSN) == 1
     assert consent_rows() == []
+
+
+async def test_a_signal_is_sent_in_the_name_of_the_conversations_municipality(dispatcher):
+    """Issue 18: 'Bericht van de gemeente Lindeoord', not the default municipality."""
+    from actions import municipality
+
+    entities = [
+        {"entity": "signal_rule", "value": "paspoort_verloopt"},
+        {"entity": "signal_date", "value": "12-01-2027"},
+    ]
+    with municipality.use("lindeoord"):
+        await ActionDeliverSignal().run(dispatcher, tracker("proactive_signal", entities=entities), {})
+    [message] = dispatcher.messages
+    assert message["municipality_name"] == "gemeente Lindeoord"

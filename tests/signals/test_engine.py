@@ -326,6 +326,20 @@ async def test_whatsapp_outside_the_window_uses_the_template(whatsapp_settings, 
     assert [e.sent_via for e in store.ledger_entries()] == ["whatsapp_template"]
 
 
+async def test_a_template_goes_out_from_the_number_the_resident_wrote_to(
+    whatsapp_settings, rules, fake_rasa, fake_graph
+):
+    """Issue 18: a resident of Lindeoord wrote to Lindeoord's number; the template comes from it."""
+    from channels.whatsapp_store import touch_contact
+
+    consent(ANNA, "wa:31612345678", channel="whatsapp")
+    touch_contact("31612345678", datetime.now(timezone.utc) - timedelta(days=3), "000000000000002")
+    report = await run(today=AOW_DAY, settings=whatsapp_settings, rules=only(rules, "aow_leeftijd"))
+    assert report.sent == 1
+    [request] = fake_graph.requests
+    assert request["path"] == "/v19.0/000000000000002/messages"
+
+
 async def test_whatsapp_inside_the_window_goes_through_rasa(whatsapp_settings, rules, fake_rasa, fake_graph):
     from channels.whatsapp_store import touch_contact
 

@@ -59,3 +59,45 @@ def test_names_are_html_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
     values["official_name"] = "<script>x</script>"
     html = pages.render("<p>{{official_name}}</p>", values)
     assert html == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+
+
+# ---------------------------------------------------------------- several municipalities (issue 18)
+async def get(path: str) -> tuple[int, str, dict[str, str]]:
+    import httpx
+    from sanic import Sanic
+
+    from webchat.server import create_app
+
+    Sanic.test_mode = True
+    app = create_app(Settings(), name=f"webchat_{abs(hash(path))}")
+    await app._startup()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w") as http:
+        response = await http.get(path)
+    return response.status_code, response.text, dict(response.headers)
+
+
+@pytest.mark.parametrize("municipality", ["voorbeeldstad", "proefdorp", "lindeoord"])
+async def test_one_server_serves_each_municipalitys_page_and_privacy_statement(municipality: str) -> None:
+    content = get_content(municipality)
+    others = {"voorbeeldstad", "proefdorp", "lindeoord"} - {municipality}
+    for path in (f"/{municipality}/", f"/{municipality}/privacy.html"):
+        status, text, _ = await get(path)
+        assert status == 200
+        assert content.official_name in text
+        assert not any(get_content(o).official_name in text for o in others)
+    status, page, _ = await get(f"/{municipality}/")
+    assert f'data-municipality="{municipality}"' in page  # the widget sends it as metadata
+    assert f'href="/themes/{municipality}.css"' in page
+    assert f'href="/{municipality}/privacy.html"' in page
+    status, privacy, _ = await get(f"/{municipality}/privacy.html")
+    assert content.template_values()["privacy_email"] in privacy
+
+
+async def test_an_unknown_municipality_has_no_page() -> None:
+    status, _, _ = await get("/atlantis/")
+    assert status == 404
+
+
+async def test_the_default_page_is_the_default_municipality() -> None:
+    status, page, _ = await get("/")
+    assert status == 200 and 'data-municipality="voorbeeldstad"' in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -336,3 +338,92 @@ async def test_rule_contradiction_is_shown_and_nothing_proposed(client: httpx.As
     assert response.status_code == 422
     assert "answer passport_id_card" in response.text and "data/rules/answers.yml" in response.text
     assert store.list_proposals(client.app.ctx.engine) == []  # type: ignore[attr-defined]
+
+
+def committed_batch(engine: Any, folder: Path) -> tuple[int, Path]:
+    """A passed rule batch with its kept model (as ``check.run_check`` leaves it)."""
+    model = folder / "model.tar.gz"
+    model.write_bytes(b"model")
+    batch_id = store.create_batch(engine, "training/regel", "bert")
+    store.update_batch(engine, batch_id, status="committed", result={"passed": True, "model": str(model)})
+    return batch_id, model
+
+
+class SlowRasa:
+    """A Rasa whose ``PUT /model`` takes as long as the test wants (a busy machine needs minutes)."""
+
+    def __init__(self) -> None:
+        self.release = None
+        self.requests: list[httpx.Request] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        import asyncio
+
+        self.requests.append(request)
+        self.release = self.release or asyncio.Event()
+        await self.release.wait()
+        return httpx.Response(204)
+
+
+async def test_loading_the_model_runs_in_the_background_and_the_page_says_when_it_is_done(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import asyncio
+
+    rasa = SlowRasa()
+    rasa.release = asyncio.Event()
+    real = app_module.rasa_http
+    monkeypatch.setattr(
+        app_module,
+        "rasa_http",
+        lambda settings, timeout: real(
+            dataclasses.replace(settings, rasa_token="geheim"), timeout, httpx.MockTransport(rasa)
+        ),
+    )
+    engine = client.app.ctx.engine  # type: ignore[attr-defined]
+    batch_id, model = committed_batch(engine, tmp_path)
+    await login(client, "bert")
+    page = f"/controles/{batch_id}"
+    started = await post(client, page, f"{page}/testassistent", {})
+    # the lead gets an answer at once, not after Rasa's load (minutes on a busy machine)
+    assert started.status_code == 303 and started.headers["location"] == page
+    for _ in range(100):
+        if rasa.requests:
+            break
+        await asyncio.sleep(0.01)
+    waiting = await client.get(page)
+    assert "wordt in de testassistent gezet" in waiting.text
+    assert "staat nu in de testassistent" not in waiting.text
+    again = await post(client, page, f"{page}/testassistent", {})  # a second click starts nothing new
+    assert again.status_code == 303
+    rasa.release.set()
+    for _ in range(100):
+        done = await client.get(page)
+        if "staat nu in de testassistent" in done.text:
+            break
+        await asyncio.sleep(0.01)
+    assert "Het model staat nu in de testassistent" in done.text
+    [request] = rasa.requests
+    assert request.method == "PUT" and request.url.path == "/model"
+    assert json.loads(request.content) == {"model_file": str(model)}
+    assert request.url.params["token"] == "geheim"  # rasa run --auth-token reads ?token=
+    assert "model in testassistent gezet" in [row.action for row in store.audit_rows(engine)]
+
+
+async def test_a_model_the_assistant_cannot_load_is_reported(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    import asyncio
+
+    engine = client.app.ctx.engine  # type: ignore[attr-defined]
+    batch_id, _model = committed_batch(engine, tmp_path)  # RASA_URL points at a closed port
+    await login(client, "bert")
+    page = f"/controles/{batch_id}"
+    assert (await post(client, page, f"{page}/testassistent", {})).status_code == 303
+    for _ in range(200):
+        shown = await client.get(page)
+        if "kon het model niet laden" in shown.text:
+            break
+        await asyncio.sleep(0.02)
+    assert "De testassistent kon het model niet laden" in shown.text
+    assert "model in testassistent gezet" not in [row.action for row in store.audit_rows(engine)]

@@ -54,14 +54,24 @@ def batch(tmp_path: Path, repo: Path) -> dict[str, Any]:
     return {"ctx": ctx, "engine": engine, "proposals": store.list_proposals(engine, batch_id=batch_id)}
 
 
-def _stub(monkeypatch: pytest.MonkeyPatch, report: dict[str, Any], commands: list[list[str]]) -> None:
+def _stub(
+    monkeypatch: pytest.MonkeyPatch,
+    report: dict[str, Any],
+    commands: list[list[str]],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Stub the commands; ``report`` is the held-out result after the batch, ``before`` of the base."""
+
     def run(ctx: check.CheckContext, name: str, cmd: list[str], cwd: Path, timeout: float = 0) -> str:
         commands.append(cmd)
         ctx.timings[name] = 0.0
         return ""
 
+    def held_out(ctx: check.CheckContext, model: str, cwd: Path, out: Path, name: str) -> dict[str, Any]:
+        return {**(before if before is not None and name == "controle huidige stand" else report)}
+
     monkeypatch.setattr(check, "run", run)
-    monkeypatch.setattr(check, "held_out", lambda ctx, model, cwd, out, name: {**report})
+    monkeypatch.setattr(check, "held_out", held_out)
 
 
 def test_a_passing_batch_is_committed_on_the_named_branch(
@@ -99,7 +109,7 @@ def test_a_passing_batch_is_committed_on_the_named_branch(
 def test_a_failing_check_commits_nothing_and_drops_the_branch(
     monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any], repo: Path
 ) -> None:
-    _stub(monkeypatch, {**REPORT_OK, "passed": False, "accuracy": 0.5}, [])
+    _stub(monkeypatch, {**REPORT_OK, "passed": False, "accuracy": 0.5}, [], before=REPORT_OK)
     result = check.run_check(batch["ctx"], batch["proposals"], "bert")
     assert not result["passed"] and "ondergrens" in result["error"]
     assert "training/test" not in git(repo, "branch", "--list")
@@ -183,3 +193,39 @@ def test_the_before_figures_come_from_training_the_base(
     result = check.run_check(batch["ctx"], batch["proposals"], "bert")
     assert result["before_accuracy"] == 0.95
     assert [cmd[-1] for cmd in commands if cmd[1:3] == ["train", "nlu"]] == ["before", "nlu"]
+
+
+BELOW_FLOOR = {**REPORT_OK, "passed": False, "accuracy": 0.879}
+
+
+def test_a_batch_on_a_base_below_the_floor_passes_when_its_accuracy_is_no_lower(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any], repo: Path
+) -> None:
+    """The base itself misses the held-out floor: a batch is judged by what it changes."""
+    better = {**BELOW_FLOOR, "accuracy": 0.881, "f1": {"greet": 0.99, "passport_id_card": 0.8}}
+    _stub(monkeypatch, better, [], before=BELOW_FLOOR)
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert result["passed"] and result["below_floor"] is True, result
+    assert result["worse"] == ["passport_id_card"]  # shown as a warning on the page
+    message = git(repo, "log", "-1", "--format=%B", "training/test")
+    assert "0.879 -> 0.881" in message and "ondergrens" in message and "niet lager" in message
+
+
+def test_a_batch_on_a_base_below_the_floor_fails_when_its_accuracy_is_lower(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any], repo: Path
+) -> None:
+    worse = {**BELOW_FLOOR, "accuracy": 0.877, "f1": {"greet": 0.99, "passport_id_card": 0.8}}
+    _stub(monkeypatch, worse, [], before=BELOW_FLOOR)
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert not result["passed"] and "0.879 -> 0.877" in result["error"]
+    assert "passport_id_card" in result["error"]
+    assert "training/test" not in git(repo, "branch", "--list")
+
+
+def test_a_batch_below_the_floor_without_before_figures_fails(
+    monkeypatch: pytest.MonkeyPatch, batch: dict[str, Any]
+) -> None:
+    _stub(monkeypatch, BELOW_FLOOR, [])
+    batch["ctx"].baseline_model = ""  # nothing to compare with
+    result = check.run_check(batch["ctx"], batch["proposals"], "bert")
+    assert not result["passed"] and "ondergrens" in result["error"]

@@ -146,3 +146,28 @@ def test_differences_from_the_default(repo: Path) -> None:
 def test_unknown_municipality(repo: Path) -> None:
     with pytest.raises(KeyError):
         content_edit.load(repo, "../domain")
+
+
+def test_the_national_base_layer_is_edited_and_checked_against_every_municipality(repo: Path) -> None:
+    """Issue 18: a national fact is changed once, in content/national/base.yml."""
+    assert "national" in content_edit.municipalities(repo)
+    path = "products.aow.link"
+    # a browser sends every checked box; the other fields as they are (left out: unchanged)
+    form = {f.path: "ja" for f in content_edit.fields(repo, "national", "products") if f.value is True}
+    changes, errors = content_edit.validate_changes(
+        repo, "national", "products", {**form, path: "https://www.svb.nl/nl/aow"}
+    )
+    assert errors == {} and changes == {path: "https://www.svb.nl/nl/aow"}
+    assert content_edit.apply_changes(repo, {"municipality": "national", "changes": changes}) == (
+        "content/national/base.yml"
+    )
+    assert _diff(repo) == ["-    link: https://www.svb.nl/aow", "+    link: https://www.svb.nl/nl/aow"]
+    # a base that breaks a municipality is refused (an empty title is invalid everywhere)
+    form["products.aow.title"] = ""
+    _, errors = content_edit.validate_changes(repo, "national", "products", form)
+    assert errors
+
+
+def test_a_municipality_file_is_validated_merged_onto_the_base(repo: Path) -> None:
+    fields = {f.path for f in content_edit.fields(repo, "proefdorp", "products")}
+    assert "products.paspoort.costs" in fields and "products.aow.title" not in fields  # only its own

@@ -16,6 +16,8 @@ const SHOTS = process.env.SCREENSHOT_DIR || path.join(process.cwd(), 'reports', 
 const PASSWORD = process.env.WORKBENCH_TEST_PASSWORD;
 const BRANCH = 'training/browsertest';
 const CHECK_LIMIT_MS = Number(process.env.WORKBENCH_CHECK_LIMIT_S || 5400) * 1000;
+// loading a model into the test assistant: about 35 s on an idle machine, minutes on a busy one
+const LOAD_LIMIT_MS = Number(process.env.WORKBENCH_LOAD_LIMIT_S || 1800) * 1000;
 
 mkdirSync(SHOTS, { recursive: true });
 
@@ -47,7 +49,7 @@ async function signOut(page) {
   await page.waitForURL(`${URL}/inloggen`);
 }
 
-test('trainer labels, lead approves, the check commits, the assistant answers', { timeout: CHECK_LIMIT_MS + 600000 }, async () => {
+test('trainer labels, lead approves, the check commits, the assistant answers', { timeout: CHECK_LIMIT_MS + LOAD_LIMIT_MS + 600000 }, async () => {
   assert.ok(URL && REPO && PASSWORD, 'run through scripts/workbench-browser-test.sh');
   const browser = await launchBrowser();
   try {
@@ -92,16 +94,18 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     await page.goto(`${URL}/gesprekken?zoek=passport_id_card`);
     await check(page, '04-gesprekken');
     await page.click('text=Nieuwe regel maken');
-    await page.fill('#nieuwe_vraag', 'vraag_parkeervergunning');
+    // a topic the contract and the training data do not have (a copy of an existing intent, e.g.
+    // parking permits, makes the held-out check worse and is refused)
+    await page.fill('#nieuwe_vraag', 'vraag_vuurwerk');
     await page.fill('#voorbeelden', [
-      'hoe krijg ik een parkeervergunning',
-      'ik wil een parkeervergunning aanvragen',
-      'parkeervergunning voor mijn straat',
-      'wat kost een parkeervergunning voor bewoners',
-      'waar vraag ik een vergunning aan om te parkeren',
-      'ik heb een parkeervergunning nodig voor mijn auto',
+      'wanneer mag ik vuurwerk afsteken',
+      'tot hoe laat mag vuurwerk met oud en nieuw',
+      'mag ik vuurwerk afsteken op oudejaarsdag',
+      'vanaf hoe laat mag je vuurwerk afsteken',
+      'is vuurwerk afsteken nu al toegestaan',
+      'regels voor vuurwerk rond de jaarwisseling',
     ].join('\n'));
-    await page.fill('#nieuw_antwoord', 'Een parkeervergunning voor bewoners vraagt u aan op de website van de gemeente, onder Parkeren.');
+    await page.fill('#nieuw_antwoord', 'Vuurwerk afsteken mag alleen op 31 december van 18:00 uur tot 1 januari 02:00 uur.');
     await check(page, '05-nieuwe-regel');
     await page.click('button:has-text("Regel voorstellen")');
     await page.waitForSelector('text=Uw voorstel is opgeslagen');
@@ -148,6 +152,8 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     assert.match(status, /Geslaagd en vastgelegd/, `the check did not pass: ${status}\n${log}`);
     await page.waitForSelector('img[src$="f1.png"]');
     await check(page, '10-controle-geslaagd');
+    const timings = await page.locator('xpath=//h2[text()="Duur van de stappen"]/following-sibling::ul[1]/li').allTextContents();
+    console.log(`# check step timings: ${timings.join('; ')}`);
 
     // ---- the examples landed in their topic files; nothing else changed
     // (.venv is the test script's own symlink into the copy)
@@ -169,15 +175,26 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     assert.match(git('log', '-1', '--format=%B', BRANCH), /Goedgekeurd door bert/);
 
     // ---- the assistant uses the new rule once the checked model is loaded
+    // the load runs in the background; the page says so and is reloaded like the check's status
     await page.click('button:has-text("Zet in de testassistent")');
-    await page.waitForSelector('text=Het model staat nu in de testassistent');
+    await page.waitForURL(/\/controles\/\d+$/);
+    const loadStarted = Date.now();
+    while (Date.now() - loadStarted < LOAD_LIMIT_MS) {
+      const shown = await page.textContent('main');
+      if (/staat nu in de testassistent|kon het model niet laden/.test(shown)) break;
+      assert.match(shown, /wordt in de testassistent gezet/);
+      await page.waitForTimeout(5000);
+      await page.reload();
+    }
+    assert.match(await page.textContent('main'), /Het model staat nu in de testassistent/);
+    console.log(`# model loaded into the test assistant in ${Math.round((Date.now() - loadStarted) / 1000)} s`);
     await page.goto(`${URL}/probeer`);
-    await page.fill('#bericht', 'hoe kom ik aan een parkeervergunning voor mijn wijk');
+    await page.fill('#bericht', 'hoe laat mag ik vuurwerk afsteken met oud en nieuw');
     await page.click('button:has-text("Versturen")');
     await page.waitForSelector('#antwoord-kop');
     const answer = await page.textContent('section[aria-labelledby="antwoord-kop"]');
-    assert.match(answer, /Een parkeervergunning voor bewoners vraagt u aan/);
-    assert.match(answer, /vraag_parkeervergunning/);
+    assert.match(answer, /Vuurwerk afsteken mag alleen op 31 december/);
+    assert.match(answer, /vraag_vuurwerk/);
     await check(page, '11-probeer-het');
 
     await page.goto(`${URL}/logboek`);

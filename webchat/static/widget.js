@@ -12,7 +12,9 @@
  * employee's answer that came while the tab was closed is shown. Without the secret the server
  * starts a new conversation.
  * Options (data attributes on the script tag): data-rasa-url, data-container,
- * data-privacy-url. Without data-rasa-url, window.GEMEENTE_CHAT_CONFIG.rasaUrl (from
+ * data-privacy-url, data-municipality (issue 18: which municipality's assistant this is, e.g.
+ * "proefdorp"; sent as message metadata, the server checks it against its list and fixes it for
+ * the conversation at its start; each municipality keeps its own stored conversation). Without data-rasa-url, window.GEMEENTE_CHAT_CONFIG.rasaUrl (from
  * /config.js) is used.
  */
 (function () {
@@ -27,8 +29,13 @@
   var options = {
     rasaUrl: script.getAttribute('data-rasa-url') || pageConfig.rasaUrl || 'http://localhost:5005',
     containerId: script.getAttribute('data-container') || 'gemeente-chat',
-    privacyUrl: script.getAttribute('data-privacy-url') || baseUrl + 'privacy.html'
+    municipality: (script.getAttribute('data-municipality') || '').toLowerCase(),
+    privacyUrl: script.getAttribute('data-privacy-url')
   };
+  if (!options.privacyUrl) {
+    options.privacyUrl = baseUrl + (options.municipality ? options.municipality + '/' : '') + 'privacy.html';
+  }
+  var METADATA = options.municipality ? { municipality: options.municipality } : {};
 
   var TEXT = {
     title: 'Digitale assistent',
@@ -47,7 +54,7 @@
     loadError: 'De chat kan nu niet laden. Probeert u het later nog een keer, of bel de gemeente.'
   };
 
-  var STORAGE_PREFIX = 'gemeente-chat:';
+  var STORAGE_PREFIX = 'gemeente-chat:' + (options.municipality ? options.municipality + ':' : '');
   var MAX_TRANSCRIPT = 200;
   var memoryStore = {};
 
@@ -112,7 +119,7 @@
         continue;
       }
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      var link = el('a', 'gc-link', raw);
+      var link = el('a', 'gc-link utrecht-link', raw);
       link.href = url.href;
       link.target = '_blank';
       link.rel = 'noopener noreferrer';
@@ -180,12 +187,12 @@
     var title = el('h2', 'gc-title', TEXT.title);
     title.id = this.uid + '-title';
     var disclosure = el('p', 'gc-disclosure', TEXT.disclosure + ' ');
-    var privacy = el('a', 'gc-header__link', TEXT.privacy);
+    var privacy = el('a', 'gc-header__link utrecht-link', TEXT.privacy);
     privacy.href = options.privacyUrl;
     disclosure.appendChild(privacy);
     heading.appendChild(title);
     heading.appendChild(disclosure);
-    var human = el('button', 'gc-button gc-button--secondary gc-human', TEXT.human);
+    var human = el('button', 'gc-button gc-human utrecht-button utrecht-button--secondary-action', TEXT.human);
     human.type = 'button';
     human.addEventListener('click', function () {
       self.send('/request_human', TEXT.human);
@@ -211,13 +218,13 @@
     var label = el('label', 'gc-label', TEXT.inputLabel);
     label.htmlFor = inputId;
     var row = el('div', 'gc-form__row');
-    var input = el('input', 'gc-input');
+    var input = el('input', 'gc-input utrecht-textbox utrecht-textbox--html-input');
     input.id = inputId;
     input.type = 'text';
     input.name = 'message';
     input.autocomplete = 'off';
     input.setAttribute('enterkeyhint', 'send');
-    var submit = el('button', 'gc-button gc-button--primary gc-send', TEXT.send);
+    var submit = el('button', 'gc-button gc-send utrecht-button utrecht-button--primary-action', TEXT.send);
     submit.type = 'submit';
     row.appendChild(input);
     row.appendChild(submit);
@@ -295,7 +302,7 @@
       group.setAttribute('role', 'group');
       group.setAttribute('aria-label', TEXT.replies);
       entry.buttons.forEach(function (b) {
-        var button = el('button', 'gc-button gc-button--reply', b.title);
+        var button = el('button', 'gc-button gc-button--reply utrecht-button utrecht-button--secondary-action', b.title);
         button.type = 'button';
         button.addEventListener('click', function () {
           self.send(b.payload, b.title);
@@ -348,9 +355,9 @@
       this.scrollToEnd();
     }
     this.setTyping(true);
-    var message = { message: payload, session_id: this.sessionId };
+    var message = { message: payload, session_id: this.sessionId, metadata: METADATA };
     if (!durable) {
-      message.metadata = { durable: false };
+      message.metadata = Object.assign({}, METADATA, { durable: false });
     }
     if (this.confirmed && this.socket.connected) {
       this.socket.emit('user_uttered', message);
@@ -414,7 +421,7 @@
         // New conversation: let the bot's session start send the introduction.
         self.started = true;
         self.setTyping(true);
-        socket.emit('user_uttered', { message: '/session_start', session_id: self.sessionId });
+        socket.emit('user_uttered', { message: '/session_start', session_id: self.sessionId, metadata: METADATA });
       }
     });
 
