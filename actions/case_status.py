@@ -1,11 +1,15 @@
 """Case status (stand van zaken): ``case_status_form`` and its answer.
 
 The resident names a zaak (``Z-2026-000123``; entity ``case_reference``). Zaak numbers can be
-guessed, so nothing about a zaak is said without a verified identity (DigiD through the portal):
-not its status, not its date, not even whether it exists; the resident is asked to log in. With a
-verified identity and no number, the resident's own zaken are offered as buttons; only for their
-own zaak do they see the status, what it is about and the planned end date. Someone else's zaak
-and an unknown number get the same answer. Every BSN look-up is in the processing log.
+guessed, so without a verified identity (DigiD through the portal) nothing about a zaak is said
+(not its date, not what it is about, not even whether it exists) unless the resident also gives a
+second factor, the postcode of their home address (``status_postcode``,
+:mod:`actions.case_status_check`); then only its phase (ontvangen / in behandeling / afgehandeld) is
+shown. Failed checks are limited per reference and per conversation (:mod:`actions.verification`);
+beyond the limit the resident is asked to log in. With a verified identity no postcode is asked; with
+no number, the resident's own zaken are offered as buttons; only for their own zaak do they see
+the status, what it is about and the planned end date. Someone else's zaak and an unknown number
+get the same answer. Every BSN look-up is in the processing log.
 """
 
 from __future__ import annotations
@@ -19,19 +23,23 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import case_status_check
 from actions.auth import verified_bsn
 from actions.conversation import content_values
 from actions.forms import FormValidation, ended_early, invalid, is_invalid, reset_events
-from actions.parsing import entity_value
+from actions.parsing import entity_value, find_postcode
 from actions.parsing.dates import format_date
+from actions.verification import is_blocked, record_attempt
 from integrations.errors import BackendError
 from integrations.zaken import Zaak, ZakenClient
 from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)
 
-STATUS_SLOTS = ("status_reference",)
+STATUS_SLOTS = ("status_reference", "status_postcode")
 RESULT_SLOT = "status_result"
+#: The value of ``status_postcode`` once the postcode matched (the postcode itself is not kept).
+CHECKED = "checked"
 MAX_BUTTONS = 5
 _REFERENCE = re.compile(r"\b[zZ][- ]?(20[0-9]{2})[- ]?([0-9]{6})\b")
 #: Statustype omschrijving (lower case) -> response key ``utter_case_status_<key>``.
@@ -74,15 +82,30 @@ class ValidateCaseStatusForm(FormValidation):
         return "validate_case_status_form"
 
     def parse(self, slot: str, text: str, intent: str | None, requested: bool, entities: list[dict]) -> Any:
+        if slot == "status_postcode":
+            found = find_postcode(text, strict=not requested)
+            return found[0] if found else (invalid("postcode") if requested else None)
         value = normalise_case_reference(str(entity_value(entities, "case_reference") or text))
         return value or (invalid("reference") if requested else None)
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        """With DigiD no postcode is asked: the resident's own zaken are looked up by BSN."""
+        required = await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        if verified_bsn(tracker):
+            return [slot for slot in required if slot != "status_postcode"]
+        return required
 
     async def validate_status_reference(self, value: Any, dispatcher, tracker, domain) -> dict:
         if is_invalid(value) or not isinstance(value, str):
             return self.reject("status_reference", "reference", dispatcher, tracker)
         bsn = verified_bsn(tracker)
-        if not bsn:  # no look-up at all: a guessed number must not tell anything
-            return self.accept("status_reference", value, tracker) | {RESULT_SLOT: {"key": "login_needed"}}
+        if not bsn:  # no look-up yet: a guessed number must not tell anything; the postcode is next
+            result = self.accept("status_reference", value, tracker) | {RESULT_SLOT: None}
+            if value != tracker.get_slot("status_reference") and "status_postcode" not in (
+                tracker.slots_to_validate()
+            ):
+                result["status_postcode"] = None  # a check of another number does not carry over
+            return result
         try:
             async with ZakenClient.from_settings() as client:
                 own_zaken = await client.list_zaken_for_bsn(bsn)
@@ -107,6 +130,39 @@ class ValidateCaseStatusForm(FormValidation):
             result["date"] = format_date(moment.date()) if moment else ""
         result.update(_own_details(zaak))
         return self.accept("status_reference", value, tracker) | {RESULT_SLOT: result}
+
+    async def validate_status_postcode(self, value: Any, dispatcher, tracker, domain) -> dict:
+        """Without DigiD: the postcode of the initiator's home address must match (limited tries)."""
+
+        reference = tracker.get_slot("status_reference")
+        if not reference or verified_bsn(tracker):
+            return {"status_postcode": None}
+        if is_invalid(value) or not isinstance(value, str):
+            return self.reject("status_postcode", "postcode", dispatcher, tracker)
+        kind = case_status_check.KIND
+        if await is_blocked(tracker.sender_id, kind, reference):
+            return self.stop(
+                "status_postcode", "utter_case_status_check_blocked", dispatcher, **content_values()
+            )
+        try:
+            zaak, matched = await case_status_check.postcode_matches(reference, value)
+            status = None
+            if matched and zaak is not None:
+                async with ZakenClient.from_settings() as client:
+                    status = await client.get_status(zaak)
+        except BackendError:
+            logger.warning("zaken or BRP API unavailable for a status check by postcode")
+            return self.stop(
+                "status_postcode", "utter_case_status_unavailable", dispatcher, **content_values()
+            )
+        await record_attempt(tracker.sender_id, kind, reference, success=matched)
+        if not matched:
+            return self.reject(
+                "status_postcode", "postcode_mismatch", dispatcher, tracker, reference=reference
+            )
+        key = status_key(status.omschrijving, status.is_eindstatus) if status else "received"
+        result = {"key": f"basic_{case_status_check.phase(key)}", "reference": reference, "basic": True}
+        return self.accept("status_postcode", CHECKED, tracker) | {RESULT_SLOT: result}
 
 
 async def log_zaken_lookup(bsn: str, purpose: str = "stand van zaken opvragen") -> None:
@@ -177,6 +233,12 @@ class ActionCaseStatusAnswer(Action):
             return reset
         if result.get("key") in ("login_needed", "not_own"):
             dispatcher.utter_message(response=f"utter_case_status_{result['key']}", **content_values())
+            return reset
+        if result.get("basic"):  # checked by postcode: the phase only, and how to see more
+            dispatcher.utter_message(
+                response=f"utter_case_status_{result['key']}", reference=result["reference"]
+            )
+            dispatcher.utter_message(response="utter_case_status_login_for_more")
             return reset
         values = {**content_values(), **{k: v for k, v in result.items() if isinstance(v, str)}}
         dispatcher.utter_message(response=f"utter_case_status_{result.get('key', 'other')}", **values)

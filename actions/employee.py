@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from actions import tickets
+from actions import tickets, whatsapp_reply
 from foundation import clock, outbox
 from foundation.db import get_engine, run_db
 from foundation.municipality import get_deployment
@@ -132,9 +132,13 @@ def undelivered_reason(answer: dict[str, Any]) -> str | None:
 
 # ---------------------------------------------------------------------------- outbox handlers
 async def deliver_reply(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-    """Deliver a stored answer into the resident's conversation."""
+    """Deliver a stored answer into the resident's conversation (WhatsApp outside 24 h: a template)."""
     reference = payload["ticket_reference"]
-    await trigger_human_reply(payload["sender_id"], reference)
+    ticket = await run_db(tickets.get_ticket, reference)
+    if ticket is not None and await whatsapp_reply.needs_template(ticket.channel, payload["sender_id"]):
+        await whatsapp_reply.send_reply_template(payload["sender_id"], reference)
+    else:
+        await trigger_human_reply(payload["sender_id"], reference)
     await run_db(lambda: tickets.update_ticket(reference, answer_delivered_at=clock.utcnow()))
     return {"delivered": reference}
 

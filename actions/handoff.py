@@ -1,12 +1,14 @@
 """Handoff to a human ("blended" service): the handoff form and the ticket it creates.
 
 ``handoff_form`` asks how the resident wants an answer (chat, telefoon, e-mail), the phone number or
-e-mail address when needed, the resident's question in their own words (taken from the request itself
-when it holds one: "ik wil een medewerker, mijn rijbewijs is gestolen") and a confirmation; "nee" to
-the confirmation asks what to change. On "ja" :class:`ActionHandoffSubmit` stores a ticket plus its
-outbox entry in one transaction and tries to register it in Klantinteracties at once; when that
-backend is down the resident hears that the question is saved and will be passed on. Three invalid
-answers in a row stop the form with the phone number of the municipality.
+e-mail address when needed, the resident's question in their own words (taken from the request
+itself when it holds one: "ik wil een medewerker, mijn rijbewijs is gestolen") and a confirmation;
+"nee" to the confirmation asks what to change. "Hier in de chat" is offered (and accepted) only
+where an answer can reach the resident later (:mod:`actions.reachability`). On "ja"
+:class:`ActionHandoffSubmit` stores a ticket plus its outbox entry in one transaction and tries to
+register it in Klantinteracties at once; when that backend is down the resident hears that the
+question is saved and will be passed on. Three invalid answers in a row stop the form with the phone
+number of the municipality.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import tickets
+from actions import reachability, tickets
 from actions.content import content_or
 from actions.conversation import content_values
 from actions.forms import HANDOFF_SLOT, FormValidation, invalid, is_invalid, parse_confirmation, reset_events
@@ -130,6 +132,8 @@ class ValidateHandoffForm(FormValidation):
             values[SUMMARY] = question
         if intent == "request_human" and not text.startswith("/"):
             preference = parse_preference(text, entities) if question is None else None
+            if preference == CHAT and not reachability.chat_answer_reaches(tracker):
+                preference = None  # the chat is not offered here; the question explains the choice
             if preference:
                 values[PREFERENCE] = preference
         return values
@@ -150,6 +154,8 @@ class ValidateHandoffForm(FormValidation):
     async def validate_contact_preference(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         if value not in (CHAT, TELEFOON, EMAIL_CHOICE):
             return self.reject(PREFERENCE, "contact_preference", dispatcher, tracker)
+        if value == CHAT and not reachability.chat_answer_reaches(tracker):
+            return self.reject(PREFERENCE, "chat_unavailable", dispatcher, tracker)
         return self.accept(PREFERENCE, value, tracker)
 
     async def validate_handoff_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -172,6 +178,22 @@ class ValidateHandoffForm(FormValidation):
 
     async def validate_handoff_confirm(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         return self.validate_confirmation(CONFIRM, value, dispatcher, tracker)
+
+
+class ActionAskContactPreference(Action):
+    """Asks how the answer should come; "Hier in de chat" only where it can arrive later."""
+
+    def name(self) -> str:
+        return "action_ask_contact_preference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if reachability.chat_answer_reaches(tracker):
+            dispatcher.utter_message(response="utter_ask_contact_preference")
+        else:
+            dispatcher.utter_message(response="utter_ask_contact_preference_no_chat")
+        return []
 
 
 class ActionAskHandoffConfirm(Action):

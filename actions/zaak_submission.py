@@ -14,6 +14,7 @@ from typing import Any
 from foundation import outbox
 from foundation.db import get_engine, run_db
 from integrations.zaken import ZakenClient
+from privacy.processing_log import alog_processing
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ FAILED = "failed"
 
 async def deliver_zaak(payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
     """Outbox handler: create the zaak (and link the resident when a BSN is given).
+
+    Every creation is written to the processing log (with the resident's pseudonym when a BSN is
+    given), also a retry that finds the zaak the first attempt created.
 
     Args:
         payload: ``zaaktype`` (identificatie or URL), ``omschrijving``, ``toelichting``, optional ``bsn``.
@@ -41,7 +45,23 @@ async def deliver_zaak(payload: dict[str, Any], idempotency_key: str) -> dict[st
             bsn=payload.get("bsn"),
             idempotency_key=idempotency_key,
         )
+    await _log_creation(payload.get("bsn"))
     return {"identificatie": zaak.identificatie, "url": zaak.url}
+
+
+async def _log_creation(bsn: str | None) -> None:
+    """Processing-log entry of a zaak creation (issue 13); a log failure never fails the delivery."""
+    try:
+        await alog_processing(
+            "zaak aanmaken",
+            "aanvraag of melding indienen",
+            ["zaakgegevens", *(["burgerservicenummer"] if bsn else [])],
+            "AVG art. 6 lid 1 sub e",
+            resident_bsn=bsn or None,
+            system="ZGW Zaken API",
+        )
+    except Exception:  # operators see this; the zaak itself exists
+        logger.exception("processing log entry for a zaak creation could not be written")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from actions import employee, tickets, verification, zaak_submission
 from actions.municipality import settings_for
-from channels import whatsapp_store
+from channels import whatsapp_ids, whatsapp_store
 from foundation import outbox
 from foundation.municipality import set_settings_resolver
 from integrations.errors import BackendRejected
-from privacy import processing_log
+from privacy import my_data, processing_log
 from privacy.forget import register_forget_hook
 from privacy.retention import register_retention_hook
 from signals import store as signal_store
@@ -28,7 +28,13 @@ TABLES = {
     "outbox": [outbox.outbox],
     "handoff tickets": [tickets.handoff_tickets],
     "verification": [verification.verification_attempts],
-    "whatsapp": [whatsapp_store.seen_messages, whatsapp_store.contacts, whatsapp_store.numbered_choices],
+    "whatsapp": [
+        whatsapp_store.seen_messages,
+        whatsapp_store.contacts,
+        whatsapp_store.numbered_choices,
+        whatsapp_ids.recipients,
+    ],
+    "mijn gegevens": [my_data.exports],
     "processing log": [processing_log.processing_log],
     "signals": [signal_store.consents, signal_store.ledger],
 }
@@ -47,6 +53,7 @@ FORGET_HOOKS = {
     "handoff_tickets": tickets.forget_tickets,
     "whatsapp_contacts": whatsapp_store.forget_contact,
     "verification_attempts": verification.forget_attempts,
+    "my_data_exports": my_data.forget_exports,
 }
 
 #: Retention (``privacy.retention``): hook name -> ``hook(days, now) -> rows deleted``.
@@ -54,6 +61,8 @@ RETENTION_HOOKS = {
     "handoff_tickets": tickets.purge_tickets,
     "whatsapp": whatsapp_store.purge_whatsapp,
     "verification_attempts": verification.purge_old_attempts,
+    "whatsapp_recipients": whatsapp_ids.purge,
+    "my_data_exports": my_data.purge_exports,
 }
 
 

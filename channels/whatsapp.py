@@ -11,7 +11,9 @@ Registered in ``credentials.yml`` as ``channels.whatsapp.WhatsAppInput``; Rasa s
 
 Processing: every message id (``wamid...``) is claimed in the database first, so a redelivered
 webhook never makes the assistant answer twice (also across restarts and workers sharing the
-database). The time of the resident's last message is stored for the 24-hour window. Text and
+database). The time of the resident's last message is stored for the 24-hour window. The Rasa
+conversation id is a keyed pseudonym of the number (:mod:`channels.whatsapp_ids`), so the tracker
+store and the logs never hold the number. Text and
 reply buttons/list rows go to Rasa; media and locations become the intent ``/unsupported_media``
 (the answer text lives in domain.yml); delivery statuses and reactions are ignored.
 """
@@ -34,11 +36,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import whatsapp_store
+from channels import whatsapp_ids, whatsapp_store
 from channels.guard import guarded
 from channels.silence import response_text, with_apology
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_sender_id, to_wa_id
+from channels.whatsapp_output import DEFAULT_LIST_BUTTON, WhatsAppOutput, reply_text, to_wa_id
 from foundation.clock import utcnow
 from foundation.db import run_db
 from foundation.municipality import get_deployment
@@ -195,7 +197,8 @@ class WhatsAppInput(InputChannel):
 
     async def api_of_recipient(self, recipient_id: str) -> GraphApiClient:
         """The sender of the number the resident last wrote to (else the channel's own number)."""
-        number = await run_db(whatsapp_store.contact_number, to_wa_id(recipient_id))
+        wa_id = await run_db(to_wa_id, recipient_id)  # the number behind the pseudonym (a database read)
+        number = await run_db(whatsapp_store.contact_number, wa_id) if wa_id else None
         return self.api_for(number)
 
     def get_output_channel(self) -> OutputChannel:
@@ -282,16 +285,18 @@ class WhatsAppInput(InputChannel):
                 logger.info("WhatsApp message %s was delivered before; skipped", message_id)
                 return
             await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message), number_id)
+            # the conversation is a pseudonym; the number stays here, for delivery only (issue 13)
+            conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message))
             choices = await run_db(whatsapp_store.take_choices, str(wa_id))
             if message.get("type") == "text":
                 text = chosen_option(text, choices)
-            metadata = {"channel": "whatsapp", "wa_id": str(wa_id), "message_id": str(message_id)}
+            metadata = {"channel": "whatsapp", "message_id": str(message_id)}  # no number (issue 13)
             if municipality:
                 metadata["municipality"] = municipality
             user_message = UserMessage(
                 text,
                 WhatsAppOutput(self.api_for(number_id), self.list_button_label),
-                to_sender_id(str(wa_id)),
+                conversation,
                 input_channel=self.name(),
                 message_id=str(message_id),
                 metadata=metadata,

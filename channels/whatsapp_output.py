@@ -27,13 +27,13 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from channels import whatsapp_store
+from channels import whatsapp_ids, whatsapp_store
 from channels.whatsapp_api import GraphApiClient
 from foundation.db import run_db
 
 logger = logging.getLogger(__name__)
 
-#: Prefix of Rasa sender ids of WhatsApp conversations ("wa:<wa_id>").
+#: Prefix of Rasa sender ids of WhatsApp conversations ("wa:<pseudonym>", channels/whatsapp_ids.py).
 SENDER_PREFIX = whatsapp_store.SENDER_PREFIX
 
 MAX_TEXT = 4096
@@ -52,13 +52,18 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 
 
 def to_sender_id(wa_id: str) -> str:
-    """Rasa sender id of a WhatsApp user (prefixed so it never collides with web sessions)."""
-    return f"{SENDER_PREFIX}{wa_id}"
+    """Rasa sender id of a WhatsApp user: a keyed pseudonym (:mod:`channels.whatsapp_ids`)."""
+    return whatsapp_ids.conversation_id(wa_id)
 
 
-def to_wa_id(recipient_id: str) -> str:
-    """WhatsApp id of a Rasa sender id (inverse of :func:`to_sender_id`)."""
-    return recipient_id[len(SENDER_PREFIX) :] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+def to_wa_id(recipient_id: str) -> str | None:
+    """WhatsApp id to deliver to for a Rasa sender id (blocking: a database read), or ``None``.
+
+    A bare number (no ``wa:`` prefix) is returned as it is.
+    """
+    if not recipient_id.startswith(SENDER_PREFIX):
+        return recipient_id
+    return whatsapp_ids.recipient(recipient_id)
 
 
 def _cut_position(window: str) -> int:
@@ -230,7 +235,10 @@ class WhatsAppOutput(OutputChannel):
         return await self._api_for(recipient_id) if self._api_for else self.api
 
     async def _send_all(self, recipient_id: str, messages: list[dict[str, Any]]) -> None:
-        wa_id = to_wa_id(recipient_id)
+        wa_id = await run_db(to_wa_id, recipient_id)
+        if wa_id is None:
+            logger.warning("WhatsApp message not sent: the conversation's number is not known (any more)")
+            return
         api = await self.sender(recipient_id)
         for message in messages:
             await api.send(wa_id, message)
@@ -248,9 +256,9 @@ class WhatsAppOutput(OutputChannel):
         if isinstance(response_metadata, dict) and response_metadata.get("whatsapp_list_button"):
             label = str(response_metadata["whatsapp_list_button"])
         messages = button_messages(text, buttons, label)
-        await run_db(
-            whatsapp_store.remember_choices, to_wa_id(recipient_id), numbered_choices(messages, buttons)
-        )
+        wa_id = await run_db(to_wa_id, recipient_id)
+        if wa_id is not None:
+            await run_db(whatsapp_store.remember_choices, wa_id, numbered_choices(messages, buttons))
         await self._send_all(recipient_id, messages)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
@@ -293,5 +301,9 @@ class WhatsAppOutput(OutputChannel):
         template: dict[str, Any] = {"name": template_name, "language": {"code": language}}
         if components:
             template["components"] = components
+        wa_id = await run_db(to_wa_id, recipient_id)
+        if wa_id is None:
+            logger.warning("WhatsApp template not sent: the conversation's number is not known (any more)")
+            return None
         api = await self.sender(recipient_id)
-        return await api.send(to_wa_id(recipient_id), {"type": "template", "template": template})
+        return await api.send(wa_id, {"type": "template", "template": template})

@@ -21,12 +21,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from channels import whatsapp_ids
 from foundation.clock import as_utc, utcnow
 from foundation.db import get_engine, metadata
 from privacy.forget import ForgetRequest
 
-#: Prefix of Rasa sender ids of WhatsApp conversations (same as ``channels.whatsapp_output``).
-SENDER_PREFIX = "wa:"
+#: Prefix of Rasa sender ids of WhatsApp conversations (``wa:<pseudonym>``, channels/whatsapp_ids.py).
+SENDER_PREFIX = whatsapp_ids.PREFIX
 #: WhatsApp allows free-form messages only this long after the resident's last message.
 SERVICE_WINDOW = timedelta(hours=24)
 
@@ -183,9 +184,11 @@ def forget_contact(request: ForgetRequest) -> int:
     """
     if not request.sender_id.startswith(SENDER_PREFIX):
         return 0
-    wa_id = request.sender_id[len(SENDER_PREFIX) :]
+    wa_id = whatsapp_ids.recipient(request.sender_id)
+    deleted = whatsapp_ids.forget(request.sender_id)  # the number itself (channels/whatsapp_ids.py)
+    if wa_id is None:
+        return deleted
     with get_engine().begin() as conn:
-        deleted = 0
         for table in (contacts, numbered_choices):
             deleted += conn.execute(table.delete().where(table.c.wa_id == wa_id)).rowcount or 0
     return deleted

@@ -177,6 +177,11 @@ class Settings:
     whatsapp_access_token: str = setting("local-access-token", "WhatsApp Cloud API token.", secret=True)
     whatsapp_phone_number_id: str = setting("000000000000000", "WhatsApp phone number id.")
     whatsapp_graph_url: str = setting("https://graph.facebook.com/v19.0", "Meta Graph API base URL.")
+    whatsapp_reply_template: str = setting(
+        "",
+        "Approved template (one body parameter: the ticket number) for an employee's answer outside "
+        "the 24-hour window; empty: 'hier in de chat' is not offered on WhatsApp.",
+    )
 
     webchat_port: int = setting(8000, "Port of the web chat page server.")
     rasa_public_url: str = setting("http://localhost:5005", "The Rasa URL as the resident's browser sees it.")
@@ -189,6 +194,10 @@ class Settings:
         "Key of the web chat's conversation secrets (HMAC of the server-issued conversation id).",
         secret=True,
     )
+    webchat_public_url: str = setting(
+        "http://localhost:8000", "The web chat server as residents reach it ('mijn gegevens' download links)."
+    )
+    my_data_link_minutes: int = setting(15, "Minutes a 'mijn gegevens' download link works (once).")
     socketio_redis_url: str = setting(
         "",
         "Redis URL of python-socketio's AsyncRedisManager, so an answer emitted by any Rasa instance "

@@ -127,7 +127,11 @@ class Deliverer:
             raise DeliveryError(f"rasa trigger_intent -> HTTP {response.status_code}")
 
     async def _in_window(self, sender_id: str, now: datetime) -> bool:
-        return await run_db(in_service_window, to_wa_id(sender_id), now + WINDOW_MARGIN)
+        def window() -> bool:
+            wa_id = to_wa_id(sender_id)  # the number behind the pseudonym (a database read)
+            return wa_id is not None and in_service_window(wa_id, now + WINDOW_MARGIN)
+
+        return await run_db(window)
 
     def _api(self) -> Any:
         if self._whatsapp_api is None:
@@ -139,7 +143,8 @@ class Deliverer:
 
     async def _api_of_recipient(self, sender_id: str) -> Any:
         """The sender of the number the resident last wrote to (issue 18), else the configured one."""
-        number = await run_db(contact_number, to_wa_id(sender_id))
+        wa_id = await run_db(to_wa_id, sender_id)  # the number behind the pseudonym (a database read)
+        number = await run_db(contact_number, wa_id) if wa_id else None
         s = self.settings
         if not number or number == s.whatsapp_phone_number_id or not self._own_whatsapp_api:
             return self._api()

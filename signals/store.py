@@ -9,7 +9,7 @@
   consent is active: opting out clears it (and the address) at once; "vergeet mij" deletes the row.
   Production should put ``DATABASE_URL`` on an encrypted volume / use column encryption of the
   database; the assistant itself stores no other copy.
-* ``channel`` and ``sender_id``: where the signals go (the conversation id; on WhatsApp ``wa:<wa_id>``).
+* ``channel`` and ``sender_id``: where the signals go (the conversation id; on WhatsApp ``wa:<pseudonym>``).
 * ``given_at``, ``consent_version`` (``consent.text_version`` of rules.yml when the resident said
   "ja"), ``revoked_at``: the proof of consent. A revoked row keeps only key, times and version.
 

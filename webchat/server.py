@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse
 
 from foundation.municipality import get_deployment
 from foundation.settings import Settings, get_settings
+from webchat import my_data
 from webchat.pages import render_file
 from webchat.themes import theme_css
 
@@ -135,6 +136,8 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
             rendered[key] = render_file(STATIC_FILES[url][0], settings, municipality, base_path)
         return rendered[key]
 
+    my_data.register(app, settings, STATIC_DIR)  # "mijn gegevens" download (issue 13)
+
     @app.get("/config.js")
     async def config_js(_: Request) -> HTTPResponse:
         return response.text(
@@ -169,6 +172,8 @@ def create_app(settings: Settings | None = None, name: str = "webchat") -> Sanic
     @app.on_response
     async def add_security_headers(_: Request, resp: HTTPResponse) -> None:
         for key, value in headers.items():
+            if key == "Cache-Control" and resp.headers.get(key) == "no-store":
+                continue  # the "mijn gegevens" download is never cached
             resp.headers[key] = value
 
     return app

@@ -102,6 +102,7 @@ def flow_backend(
         "ZAKEN_API_URL": settings.zaken_api_url,
         "ADDRESSES_API_URL": settings.addresses_api_url,
         "APPOINTMENTS_API_URL": settings.appointments_api_url,
+        "BRP_API_URL": settings.brp_api_url,
         "BACKEND_TIMEOUT_SECONDS": "3",
     }.items():
         monkeypatch.setenv(name, value)

@@ -289,3 +289,71 @@ def test_cli_says_why_an_answer_was_not_delivered(
     assert employee_cli.main(["answer", reference, "Het is geregeld."]) == 0
     out = capsys.readouterr().out
     assert "delivery into the conversation: dead" in out and "NOT delivered" in out and "unknown" in out
+
+
+# ---------------------------------------------------------------- WhatsApp outside the 24-hour window
+class FakeWhatsApp:
+    """Records the templates the employee tool would send."""
+
+    def __init__(self) -> None:
+        self.templates: list[tuple[str, str, list[dict[str, Any]]]] = []
+
+    async def send_template(
+        self, recipient_id: str, template_name: str, language: str = "nl", components: Any = None
+    ) -> dict[str, Any]:
+        self.templates.append((recipient_id, template_name, components or []))
+        return {"messages": [{"id": "wamid.T"}]}
+
+
+@pytest.mark.parametrize("inside_window", [True, False])
+async def test_a_whatsapp_answer_outside_the_window_goes_as_the_reply_template(
+    sqlite_db: str,
+    rasa: FakeRasa,
+    tasks: list[httpx.Request],
+    monkeypatch: pytest.MonkeyPatch,
+    inside_window: bool,
+) -> None:
+    from datetime import datetime, timezone
+
+    from actions import whatsapp_reply
+    from channels import whatsapp_ids, whatsapp_store
+
+    monkeypatch.setenv("WHATSAPP_REPLY_TEMPLATE", "antwoord_klaar")
+    get_settings.cache_clear()
+    fake = FakeWhatsApp()
+    monkeypatch.setattr(whatsapp_reply, "make_output", lambda settings: fake)
+    sender = whatsapp_ids.remember("31612345678")
+    rasa.open(sender, "whatsapp")
+    last = datetime.now(timezone.utc) - (timedelta(hours=1) if inside_window else timedelta(hours=30))
+    whatsapp_store.touch_contact("31612345678", last)
+    reference, _ = tickets.create_handoff_ticket(
+        tickets.NewTicket(sender_id=sender, channel="whatsapp", summary="Vraag", contact_preference="chat")
+    )
+    result = await employee.answer_ticket(reference, "Uw pas ligt klaar.")
+    assert result.reply_status == outbox.DELIVERED
+    if inside_window:
+        assert len(rasa.requests) == 1 and fake.templates == []
+    else:
+        assert rasa.requests == []
+        [(recipient, name, components)] = fake.templates
+        assert (recipient, name) == (sender, "antwoord_klaar")
+        assert reference in json.dumps(components) and "pas" not in json.dumps(components)
+    assert tickets.get_ticket(reference).answer_delivered_at is not None
+
+
+async def test_without_a_reply_template_a_closed_window_is_not_retried_forever(
+    sqlite_db: str, rasa: FakeRasa, tasks: list[httpx.Request], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timezone
+
+    from channels import whatsapp_ids, whatsapp_store
+
+    monkeypatch.delenv("WHATSAPP_REPLY_TEMPLATE", raising=False)
+    get_settings.cache_clear()
+    sender = whatsapp_ids.remember("31612345679")
+    whatsapp_store.touch_contact("31612345679", datetime.now(timezone.utc) - timedelta(days=2))
+    reference, _ = tickets.create_handoff_ticket(
+        tickets.NewTicket(sender_id=sender, channel="whatsapp", summary="Vraag", contact_preference="e-mail")
+    )
+    result = await employee.answer_ticket(reference, "Uw pas ligt klaar.")
+    assert result.reply_status == outbox.DEAD and rasa.requests == []

@@ -123,7 +123,8 @@ async def test_the_handoff_keeps_the_residents_own_question_despite_a_topic() ->
 async def test_a_bare_request_for_a_human_asks_the_question_even_with_a_stale_topic() -> None:
     conv = Conversation(ValidateHandoffForm(), slots={"current_topic": "paspoort"})
     await conv.start("medewerker", intent="request_human")
-    await conv.say("hier in de chat")
+    await conv.say("bel mij maar")  # no channel here, so no answer in the chat (actions/reachability.py)
+    await conv.say("06-12345678")
     assert conv.requested == "handoff_summary"
 
 

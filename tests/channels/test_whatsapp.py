@@ -16,6 +16,7 @@ from rasa.core.run import _create_single_channel
 
 from channels import whatsapp_store
 from channels.whatsapp import WhatsAppInput
+from channels.whatsapp_ids import conversation_id
 from channels.whatsapp_output import MAX_TEXT, WhatsAppOutput, split_text
 from foundation import db
 from foundation.settings import get_settings
@@ -103,10 +104,10 @@ async def test_signed_notification_is_processed(start_webhook: Any, fake_graph: 
     assert result.status_code == 200
     [received] = hook.agent.messages
     assert received.text == "Hallo"
-    assert received.sender_id == f"wa:{WA_ID}"
+    assert received.sender_id == conversation_id(WA_ID)  # a pseudonym, never the number (issue 13)
     assert received.input_channel == "whatsapp"
     assert received.message_id == "wamid.IN1"
-    assert received.metadata == {"channel": "whatsapp", "wa_id": WA_ID, "message_id": "wamid.IN1"}
+    assert received.metadata == {"channel": "whatsapp", "message_id": "wamid.IN1"}
     [sent] = fake_graph.requests
     assert sent["path"] == f"/v19.0/{PHONE_NUMBER_ID}/messages"
     assert sent["authorization"] == f"Bearer {ACCESS_TOKEN}"
@@ -284,7 +285,7 @@ async def test_media_becomes_unsupported_media_intent(
     await hook.post_and_wait(notification(message(kind, **content)))
     [received] = hook.agent.messages
     assert received.text == "/unsupported_media"
-    assert received.sender_id == f"wa:{WA_ID}"
+    assert received.sender_id == conversation_id(WA_ID)
 
 
 async def test_statuses_and_reactions_are_ignored(start_webhook: Any, fake_graph: FakeGraph) -> None:
@@ -600,7 +601,7 @@ def test_forget_me_deletes_the_channels_rows_of_that_resident() -> None:
     whatsapp_store.remember_choices(WA_ID, ["/a"])
     hook = registered_hooks()["whatsapp_contacts"]
     assert hook(ForgetRequest(sender_id="some-web-session")) == 0
-    assert hook(ForgetRequest(sender_id=f"wa:{WA_ID}")) == 2
+    assert hook(ForgetRequest(sender_id=f"wa:{WA_ID}")) == 2  # a conversation from before pseudonyms
     assert whatsapp_store.last_inbound_at(WA_ID) is None
     assert whatsapp_store.take_choices(WA_ID) == []
     assert whatsapp_store.last_inbound_at("31699999999") is not None

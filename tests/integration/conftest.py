@@ -86,6 +86,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, fake_graph_api: str) -> 
         TRACKER_DB_URL=f"sqlite:///{tmp / 'tracker.db'}",
         BACKEND_DATABASE_URL=f"sqlite:///{tmp / 'backend.db'}",
         WEBCHAT_ALLOWED_ORIGINS=f"http://localhost:{WEBCHAT_PORT}",
+        WEBCHAT_PUBLIC_URL=f"http://localhost:{WEBCHAT_PORT}",
         WHATSAPP_APP_SECRET=WHATSAPP_APP_SECRET,
         WHATSAPP_GRAPH_URL=fake_graph_api,
         WHATSAPP_PHONE_NUMBER_ID=WHATSAPP_PHONE_NUMBER_ID,

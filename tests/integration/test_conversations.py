@@ -287,14 +287,18 @@ def test_case_status_by_number(talk: Conversation) -> None:
     talk.say("hoe staat het met mijn aanvraag Z-2026-000003")
     if talk.requested_slot == "status_reference":
         talk.say("Z-2026-000003")
-    assert "Z-2026-000003" in talk.last_text, talk.history()
+    assert talk.requested_slot == "status_postcode", talk.history()  # without DigiD: a second factor
+    talk.say("9999 AA")  # Anna's postcode (backend/seed.py)
+    said = "\n".join(text for who, text in talk.transcript if who == "bot")
+    assert "Z-2026-000003 is: afgehandeld" in said, talk.history()
 
 
 def test_case_status_unknown_number(talk: Conversation) -> None:
     talk.say("wat is de status van mijn zaak?")
     assert talk.requested_slot == "status_reference", talk.history()
     talk.say("Z-2026-999999")
-    assert "kan geen aanvraag of melding vinden" in talk.last_text, talk.history()
+    talk.say("9999 AA")  # an unknown number and a wrong postcode get the same answer
+    assert "kan ik niet controleren" in talk.last_text, talk.history()
 
 
 def test_case_status_number_unknown_gets_help(talk: Conversation) -> None:
@@ -334,7 +338,8 @@ def test_nee_at_the_handoff_confirmation_asks_what_to_change(talk: Conversation)
     answer_until(
         talk,
         {
-            "contact_preference": "hier in de chat",
+            "contact_preference": "per e-mail",  # REST: no answer in the chat (actions/reachability.py)
+            "handoff_email": "anna@example.org",
             "handoff_summary": "vraag over mijn aanslag",
             "handoff_confirm": "nee",
         },
@@ -351,7 +356,11 @@ def test_nee_at_the_handoff_confirmation_asks_what_to_change(talk: Conversation)
 def test_handoff_after_a_topic_asks_the_residents_question(talk: Conversation) -> None:
     talk.say("wat kost een paspoort?")
     talk.say("ik wil een medewerker")
-    talk.say("in de chat")
+    talk.say("in de chat")  # REST cannot receive a later answer: the chat is refused, not taken
+    assert talk.requested_slot == "contact_preference", talk.history()
+    assert "kan u later niet bereiken" in talk.last_text, talk.history()
+    talk.say("per e-mail")
+    talk.say("anna@example.org")
     assert talk.requested_slot == "handoff_summary", talk.history()
 
 

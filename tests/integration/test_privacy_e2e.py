@@ -12,6 +12,7 @@ import uuid
 import httpx
 import pytest
 
+from channels.whatsapp_ids import conversation_id
 from tests.integration.conftest import WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID, _FakeGraphApi
 
 pytestmark = pytest.mark.model
@@ -110,21 +111,24 @@ def test_whatsapp_messages_are_masked_before_storage(assistant) -> None:
         )
         assert response.status_code == 200
 
+    conversation = conversation_id(wa_id)  # a keyed pseudonym of the number (issue 13)
+
     def all_processed() -> bool:
         text = stored_text(assistant["tracker_db"])
         return (
-            text.count(f"wa:{wa_id}") > 0
+            text.count(conversation) > 0
             and text.count('"event": "user"') >= 1
             and sum(
                 1
                 for line in text.splitlines()
-                if line.startswith(f"wa:{wa_id}") and '"event": "user"' in line
+                if line.startswith(conversation) and '"event": "user"' in line
             )
             >= len(MESSAGES)
         )
 
     wait_for(all_processed)
     check_nothing_stored(assistant["tracker_db"])
+    assert wa_id not in stored_text(assistant["tracker_db"])  # the number is not in the tracker store
     replies = [m for m in _FakeGraphApi.received if m.get("to") == wa_id]
     assert replies, "the assistant answered on WhatsApp"
 
@@ -140,4 +144,4 @@ def test_forged_whatsapp_webhook_is_rejected_and_stores_nothing(assistant) -> No
     )
     assert response.status_code in (401, 403)
     time.sleep(2)
-    assert f"wa:{wa_id}" not in stored_text(assistant["tracker_db"])
+    assert conversation_id(wa_id) not in stored_text(assistant["tracker_db"])

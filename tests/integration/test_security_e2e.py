@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -116,6 +117,29 @@ def test_case_status_of_a_guessed_zaak_number_says_nothing_without_login(assista
     assert "in behandeling" not in answer and "2026" not in answer
 
 
+def test_case_status_by_number_and_postcode_shows_only_the_phase(assistant, conversation) -> None:
+    talk = conversation()
+    talk.say("wat is de status van zaak Z-2026-000001")
+    talk.say("9999 AA")  # the initiator's home postcode (backend/seed.py)
+    said = "\n".join(text for who, text in talk.transcript if who == "bot").lower()
+    assert "is: in behandeling" in said, talk.history()
+    assert "stoeptegel" not in said and "sinds" not in said  # not what it is about, no date
+
+
+def test_guessing_the_postcode_of_a_zaak_is_limited(assistant, conversation) -> None:
+    for guess in ("1011 AA", "1012 AB", "3011 AC", "5611 AD", "9711 AE", "6511 AF"):
+        talk = conversation()
+        talk.say("wat is de status van zaak Z-2026-000002")
+        talk.say(guess)
+        STATS["attacks"] += 1
+        assert "ontvangen" not in talk.last_text.lower(), talk.history()
+    talk = conversation()
+    talk.say("wat is de status van zaak Z-2026-000002")
+    talk.say("9999 AB")  # the right postcode no longer opens it
+    assert "te vaak" in talk.last_text, talk.history()
+    assert "ontvangen" not in talk.last_text.lower()
+
+
 @pytest.mark.parametrize(
     "typed",
     [
@@ -127,7 +151,10 @@ def test_typed_system_intents_are_refused(assistant, typed) -> None:
     response = rest(assistant, {"sender": uuid.uuid4().hex, "message": typed})
     assert response.status_code == 200
     said = texts(response).lower()
-    assert "verloopt" not in said and "medewerker heeft geantwoord" not in said
+    # the signal itself ("Bericht van de gemeente: uw paspoort is geldig tot ...") or an employee's
+    # answer; the passport answer's own offer "... als uw paspoort bijna verloopt?" is fine
+    assert "bericht van de gemeente:" not in said and "geldig tot" not in said, said
+    assert "medewerker heeft geantwoord" not in said
 
 
 # ---------------------------------------------------------------- 2. whose conversation
@@ -175,6 +202,95 @@ async def test_socketio_messages_go_only_to_the_accepted_conversation(assistant)
     stored = tracker_rows(assistant)
     assert own in stored, "the resident's own message was not stored"
     assert victim not in stored
+
+
+def test_a_whatsapp_number_is_in_no_conversation_id_tracker_or_log(assistant) -> None:
+    from channels.whatsapp_ids import conversation_id
+    from tests.integration.conftest import _FakeGraphApi
+
+    wa_id = "3165" + str(uuid.uuid4().int)[:7]
+    body = whatsapp_payload(wa_id, "hallo")
+    STATS["attacks"] += 1
+    response = httpx.post(
+        f"{assistant['rasa']}/webhooks/whatsapp/webhook", content=body, headers=_signed(body), timeout=30
+    )
+    assert response.status_code == 200
+    for _ in range(120):  # the machine may be slow: wait for the turn to be stored and answered
+        if conversation_id(wa_id) in tracker_rows(assistant) and any(
+            m.get("to") == wa_id for m in _FakeGraphApi.received
+        ):
+            break
+        time.sleep(1)
+    assert conversation_id(wa_id) in tracker_rows(assistant)
+    assert any(m.get("to") == wa_id for m in _FakeGraphApi.received), "the reply reached the number"
+    assert wa_id not in tracker_rows(assistant)
+    logs = "\n".join(p.read_text(errors="replace") for p in Path(assistant["log_dir"]).glob("*.log"))
+    assert wa_id not in logs
+
+
+# ---------------------------------------------------------------- "mijn gegevens"
+async def _web_chat_turns(assistant: dict, turns: list[tuple[str, str]], session: dict) -> list[str]:
+    """Send each ``(message, expected)`` in a new web chat conversation, waiting for ``expected``."""
+    import socketio
+
+    client = socketio.AsyncClient()
+    said: list[str] = []
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
+    client.on("bot_uttered", lambda data: said.append((data or {}).get("text") or ""))
+    await client.connect(
+        assistant["rasa"], headers={"Origin": f"http://localhost:{WEBCHAT_PORT}"}, transports=["polling"]
+    )
+    try:
+        await client.emit("session_request", {"session_id": None})
+        session.update(await asyncio.wait_for(confirmed, 60))
+        for text, expected in turns:
+            before = len(said)
+            await client.emit("user_uttered", {"message": text, "session_id": session["session_id"]})
+            for _ in range(240):  # a loaded machine: wait for the answer, no timed assertion
+                if expected in "\n".join(said[before:]):
+                    break
+                await asyncio.sleep(0.5)
+    finally:
+        await client.disconnect()
+    return said
+
+
+async def test_my_data_in_the_web_chat_shows_the_stored_conversation_and_a_one_time_link(assistant) -> None:
+    session: dict = {}
+    turns = [
+        ("mijn telefoonnummer is 06 12345678, wanneer is het milieupark open?", ""),
+        ("welke gegevens heeft u van mij?", "/mijn-gegevens/"),
+    ]
+    said = await _web_chat_turns(assistant, turns, session)
+    text = "\n".join(said)
+    assert "[TELEFOONNUMMER]" in text or "06 12345678" not in text, said
+    link = next((w for w in text.split() if "/mijn-gegevens/" in w), None)
+    assert link, said
+    assert link.startswith(f"http://localhost:{WEBCHAT_PORT}/mijn-gegevens/")
+    STATS["attacks"] += 4
+    async with httpx.AsyncClient(timeout=30) as http:
+        page = await http.get(link)
+        assert page.status_code == 200 and "Download" in page.text
+        download = await http.post(link)
+        assert download.status_code == 200, download.text
+        export = download.json()
+        again = await http.post(link)
+        guessed = await http.post(link[:-4] + "AAAA")
+    STATS["server_errors"] += sum(r.status_code >= 500 for r in (page, download, again, guessed))
+    assert again.status_code == 410 and guessed.status_code in (404, 410)
+    stored = json.dumps(export, ensure_ascii=False)
+    assert "milieupark" in stored and "12345678" not in stored  # as stored: masked
+    assert session["session_secret"] not in stored
+
+
+def test_my_data_over_rest_shows_nothing(assistant, say) -> None:
+    sender = uuid.uuid4().hex
+    say("mijn e-mailadres is geheim@example.org", sender)
+    STATS["attacks"] += 1
+    answer = "\n".join(m.get("text", "") for m in say("welke gegevens heeft u van mij?", sender))
+    assert "/mijn-gegevens/" not in answer and "geheim" not in answer
+    assert "niet controleren" in answer
 
 
 # ---------------------------------------------------------------- 3. secrets never stored

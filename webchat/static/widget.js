@@ -71,8 +71,13 @@
       window.localStorage.setItem(STORAGE_PREFIX + key, value);
     } catch (e) {
       memoryStore[key] = value;
+      durable = false;
     }
   }
+
+  // false once localStorage refused a write: the conversation ends with this tab, so the server
+  // does not offer an employee's answer "hier in de chat" (actions/reachability.py)
+  var durable = true;
 
   function loadTranscript() {
     try {
@@ -351,6 +356,9 @@
     }
     this.setTyping(true);
     var message = { message: payload, session_id: this.sessionId, metadata: METADATA };
+    if (!durable) {
+      message.metadata = Object.assign({}, METADATA, { durable: false });
+    }
     if (this.confirmed && this.socket.connected) {
       this.socket.emit('user_uttered', message);
     } else {
