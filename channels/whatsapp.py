@@ -13,7 +13,7 @@ Processing: every message id (``wamid...``) is claimed in the database first, so
 webhook never makes the assistant answer twice (also across restarts and workers sharing the
 database). The time of the resident's last message is stored for the 24-hour window. Text and
 reply buttons/list rows go to Rasa; media and locations become the intent ``/unsupported_media``
-(the answer text lives in domain.yml); delivery statuses and reactions are ignored.
+(the answer text lives in domain/channels.yml); delivery statuses and reactions are ignored.
 """
 
 from __future__ import annotations
