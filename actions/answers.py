@@ -182,7 +182,11 @@ class ActionAnswerTopic(Action):
         notice = privacy_notice(dispatcher, tracker)
         content = load_content_safely()
         intent = latest_intent(tracker)
-        product = content.product_for_intent(intent, product_hint(tracker)) if content else None
+        product = (
+            content.product_for_intent(intent, product_hint(tracker), tracker.latest_message.get("text"))
+            if content
+            else None
+        )
         if content is None or product is None:
             logger.info("no content product for intent %s", intent)
             utter_unknown(dispatcher, content)

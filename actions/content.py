@@ -125,6 +125,13 @@ class Product:
             needle in self.synonyms or needle == self.key or needle == self.title.lower()
         )
 
+    def synonym_score(self, text: str) -> int:
+        """Characters of this product's synonyms found in ``text``, each at the start of a word."""
+        lower = text.lower()
+        return sum(
+            len(synonym) for synonym in self.synonyms if re.search(rf"(?<!\w){re.escape(synonym)}", lower)
+        )
+
     def bring_text(self) -> str:
         """The documents to bring as a bulleted list (empty string when nothing is needed)."""
         return "\n".join(f"- {item}" for item in self.bring)
@@ -289,19 +296,33 @@ class Content:
             return None
         return next((p for p in self.products.values() if p.matches(value)), None)
 
-    def product_for_intent(self, intent: str | None, hint: str | None = None) -> Product | None:
+    def product_for_intent(
+        self, intent: str | None, hint: str | None = None, text: str | None = None
+    ) -> Product | None:
         """The product answering ``intent``.
+
+        One intent of the public contract may have several products: ``informal_care`` covers
+        mantelzorg and respijtzorg, ``wmo_support`` household help and elderly care. The first
+        product of the intent is its main answer; a later one is chosen when the entity ``hint``
+        names it, or when the message ``text`` holds more of its synonyms (matched at the start
+        of a word, counted in characters) than of any other product of the intent.
 
         Args:
             intent: The Rasa intent name.
             hint: An entity value (``product``/``document_type``) that may pick one of several
                 products of the intent, e.g. "ID-kaart" for ``passport_id_card``.
+            text: The resident's message.
         """
         candidates = self.products_for_intent(intent)
         if hint:
             for product in candidates:
                 if product.matches(hint):
                     return product
+        if text and len(candidates) > 1:
+            scores = [product.synonym_score(text) for product in candidates]
+            best = max(scores)
+            if best > 0:
+                return candidates[scores.index(best)]
         return candidates[0] if candidates else None
 
     def covered_intents(self) -> set[str]:

@@ -30,8 +30,8 @@ OFF_TOPIC_MAX_CONFIDENCE = 0.5
 TOPIC_GROUPS = ("burgerzaken", "wonen_en_buitenruimte", "contact", "sociaal_domein")
 #: Social topics added beside the contract (domain/sociaal.yml); they count as topics too.
 PROJECT_TOPICS = frozenset({
-    "cultural_agenda", "community_initiative", "volunteering", "meeting_places",
-    "loneliness", "elderly_care", "respite_care", "long_term_care",
+    "community_initiative", "meeting_places",
+    "loneliness",
 })
 #: Intents that erase data or give/withdraw consent: an off-topic message must never land here.
 GUARDED = frozenset({"forget_me", "subscribe_signals", "unsubscribe_signals"})

@@ -71,8 +71,8 @@ def test_topic_intents_are_the_spec_groups_without_contact() -> None:
     } <= intents
     assert not intents & {"opening_hours", "contact_info", "greet", "request_human"}
     project = {
-        "cultural_agenda", "community_initiative", "volunteering", "meeting_places",
-        "loneliness", "elderly_care", "respite_care", "long_term_care",
+        "community_initiative", "meeting_places",
+        "loneliness",
     }
     assert project <= intents and len(intents - project) == 25
 
