@@ -8,7 +8,7 @@ RASA     := $(VENV)/bin/rasa
 MODEL    := models/gemeente.tar.gz
 STAMP    := $(VENV)/.installed
 REQS     := requirements/requirements.in requirements/dev.in requirements/constraints.txt
-TRAIN_INPUTS := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml $(wildcard components/*.py)
+TRAIN_INPUTS := $(shell find data domain -name '*.yml' 2>/dev/null) config.yml $(wildcard components/*.py)
 NODE_DIRS := $(dir $(wildcard webchat/package-lock.json tests/browser/package-lock.json))
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -54,7 +54,7 @@ lock: ## re-resolve and pin all Python dependencies
 # ---------------------------------------------------------------- train
 $(MODEL): $(TRAIN_INPUTS) | install
 	@mkdir -p models
-	$(RASA) train --config config.yml --domain domain.yml --data data \
+	$(RASA) train --config config.yml --domain domain --data data \
 	    --out models --fixed-model-name gemeente
 	@touch $(MODEL)
 

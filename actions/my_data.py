@@ -55,7 +55,7 @@ def ownership_proven(tracker: Tracker) -> bool:
 
 
 def label(domain: dict[str, Any], name: str) -> str:
-    """The text of a one-line label response (resident-facing words live in domain.yml)."""
+    """The text of a one-line label response (resident-facing words live in domain/privacy.yml)."""
     variants = (domain.get("responses") or {}).get(name) or [{}]
     return str(variants[0].get("text") or "")
 

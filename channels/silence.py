@@ -5,7 +5,7 @@ Rasa 3.6 stays silent when the action server is unreachable: ``MessageProcessor.
 the resident gets no answer at all. :func:`with_apology` wraps a channel's ``on_new_message``: it
 counts what the bot sends for each resident message and, when a non-empty message produced nothing
 (also when processing raised), sends the apology from the domain response
-``utter_action_server_down``. The text lives in ``domain.yml`` and is read once.
+``utter_action_server_down``. The text lives in ``domain/channels.yml`` and is read once.
 
 Reusable by every input channel (REST, socket.io, WhatsApp)::
 
@@ -21,25 +21,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from foundation.domain import DOMAIN_DIR, read_domain
 
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_action_server_down"
-DOMAIN_PATH = Path(__file__).resolve().parents[1] / "domain.yml"
+DOMAIN_PATH = DOMAIN_DIR
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 @lru_cache(maxsize=8)
 def response_text(name: str = APOLOGY_RESPONSE, domain_path: str = str(DOMAIN_PATH)) -> str:
-    """The text of the first variation of domain response ``name`` (read once per path).
+    """The text of the first variation of domain response ``name`` (read once per domain directory).
 
     Raises:
         KeyError: The response does not exist or has no text.
     """
-    with open(domain_path, encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle) or {}
+    domain = read_domain(Path(domain_path))
     variations = (domain.get("responses") or {}).get(name) or []
     for variation in variations:
         if isinstance(variation, dict) and variation.get("text"):

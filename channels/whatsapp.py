@@ -15,7 +15,7 @@ database). The time of the resident's last message is stored for the 24-hour win
 conversation id is a keyed pseudonym of the number (:mod:`channels.whatsapp_ids`), so the tracker
 store and the logs never hold the number. Text and
 reply buttons/list rows go to Rasa; media and locations become the intent ``/unsupported_media``
-(the answer text lives in domain.yml); delivery statuses and reactions are ignored.
+(the answer text lives in domain/channels.yml); delivery statuses and reactions are ignored.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Rasa responses are mapped onto WhatsApp message types:
 * templates (business-initiated messages outside the 24-hour window): :meth:`send_template`.
 
 The label of the list button is resident-facing text: set it per response with
-``metadata: {whatsapp_list_button: "..."}`` in domain.yml, or per channel with the credentials key
+``metadata: {whatsapp_list_button: "..."}`` in domain/, or per channel with the credentials key
 ``list_button_label``; without either a neutral symbol is shown.
 """
 

@@ -48,7 +48,7 @@ from privacy.tracker_db import purge_older_than as _purge_older_than
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = "var/tracker.db"
-#: Slots of domain.yml whose values flows need in a later turn (the call-back phone number or e-mail
+#: Slots of the domain (domain/) whose values flows need in a later turn (the call-back phone number or e-mail
 #: of a handoff ticket, the contact of a public-space report, the address for an appointment
 #: confirmation); kept unmasked unless configured otherwise. Every other slot is masked.
 DEFAULT_KEEP_SLOTS: tuple[str, ...] = ("handoff_phone", "handoff_email", "ps_contact", "appt_contact")

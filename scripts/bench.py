@@ -142,7 +142,7 @@ def train(name: str, config: Path, out: Path, env: dict[str, str]) -> float:
     began = time.perf_counter()
     with open(LOG_DIR / f"bench-train-{name}.log", "w", encoding="utf-8") as log:
         subprocess.run(
-            [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+            [RASA, "train", "--config", str(config), "--domain", "domain", "--data", "data",
              "--out", str(out), "--fixed-model-name", "bench", "--force"],
             cwd=ROOT, env=env, check=True, stdout=log, stderr=subprocess.STDOUT,
         )

@@ -28,7 +28,7 @@ MIN_ACCURACY = 0.90
 MIN_F1 = 0.75
 OFF_TOPIC_MAX_CONFIDENCE = 0.5
 TOPIC_GROUPS = ("burgerzaken", "wonen_en_buitenruimte", "contact", "sociaal_domein")
-#: Social topics added beside the contract (domain.yml); they count as topics too.
+#: Social topics added beside the contract (domain/sociaal.yml); they count as topics too.
 PROJECT_TOPICS = frozenset({
     "community_initiative", "meeting_places",
     "loneliness",

@@ -1,7 +1,9 @@
 """Validate training data, domain and content; fail on the warnings that matter.
 
-Runs ``rasa data validate`` and the content schema check. Rasa prints some warnings that are
-expected in this project (listed in ``BENIGN`` with the reason); every other warning fails.
+Runs ``rasa data validate`` on ``data/`` and the domain directory ``domain/``, and the content
+schema check. Rasa prints some warnings that are expected in this project (listed in ``BENIGN``
+with the reason); every other warning fails, and so does an item defined in two domain files (Rasa
+would merge them silently).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from foundation import domain as domain_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +48,7 @@ def run_rasa_validate() -> list[str]:
         "--data",
         "data",
         "--domain",
-        "domain.yml",
+        "domain",
         "--config",
         "config.yml",
     ]
@@ -74,16 +78,13 @@ RESPONSE_REF = re.compile(r"""response\s*=\s*["'](utter_[a-z0-9_]+)["']""")
 
 def check_response_references() -> list[str]:
     """Every ``response="utter_..."`` used in Python must exist in the domain."""
-    import yaml
-
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    known = set((domain.get("responses") or {}).keys())
+    known = set(domain_files.read_domain(ROOT / "domain").get("responses") or {})
     problems = []
     for folder in ("actions", "channels", "privacy", "signals"):
         for path in sorted((ROOT / folder).rglob("*.py")) if (ROOT / folder).exists() else []:
             for name in RESPONSE_REF.findall(path.read_text(encoding="utf-8")):
                 if name not in known:
-                    problems.append(f"{path.relative_to(ROOT)} uses response {name!r}, not in domain.yml")
+                    problems.append(f"{path.relative_to(ROOT)} uses response {name!r}, not in domain/")
     return problems
 
 
@@ -96,24 +97,28 @@ def check_button_payloads() -> list[str]:
     Rasa interpolates ``{...}`` in buttons like in texts: a single-brace JSON payload is read as a
     slot placeholder, which fails and logs every slot value of the conversation.
     """
-    import yaml
-
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     problems = []
-    for name, variants in (domain.get("responses") or {}).items():
-        for variant in variants or []:
-            for button in variant.get("buttons") or []:
-                payload = str(button.get("payload") or "")
-                if SINGLE_BRACE_PAYLOAD.match(payload):
-                    problems.append(
-                        f"domain.yml response {name}: button payload {payload!r} needs double braces, "
-                        f"e.g. '/inform{{{{\"x\": \"y\"}}}}'"
-                    )
+    for path in domain_files.domain_files(ROOT / "domain"):
+        for name, variants in (domain_files.read_file(path).get("responses") or {}).items():
+            for variant in variants or []:
+                for button in variant.get("buttons") or []:
+                    payload = str(button.get("payload") or "")
+                    if SINGLE_BRACE_PAYLOAD.match(payload):
+                        problems.append(
+                            f"{path.relative_to(ROOT)} response {name}: button payload {payload!r} needs "
+                            f"double braces, e.g. '/inform{{{{\"x\": \"y\"}}}}'"
+                        )
     return problems
 
 
+def check_domain_duplicates() -> list[str]:
+    """Every intent, entity, slot, form, response and action is defined in one domain file only."""
+    return [f"defined twice in domain/: {line}" for line in domain_files.duplicates(ROOT / "domain")]
+
+
 def main() -> int:
-    serious = run_rasa_validate() + check_response_references() + check_button_payloads()
+    serious = check_domain_duplicates() + run_rasa_validate()
+    serious += check_response_references() + check_button_payloads()
     if serious:
         print("rasa data validate reported warnings that matter:")
         for line in serious:

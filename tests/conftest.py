@@ -1,4 +1,4 @@
-"""Shared test fixtures: rasa-sdk trackers and a collecting dispatcher.
+"""Shared test fixtures: rasa-sdk trackers, a collecting dispatcher and the one domain loader.
 
 Keep this file small and generic; topic-specific fixtures belong in the topic's test module. The
 suite runs like a process of the assistant: the composition root registers everything first.
@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from app import registry
+from foundation.domain import DOMAIN_DIR, read_domain
 
 registry.register()
 
@@ -70,6 +71,24 @@ def make_tracker() -> TrackerFactory:
         )
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def domain_dict() -> dict[str, Any]:
+    """The domain directory merged into one mapping (what the action server receives).
+
+    Module-level constants that need the domain at import time call
+    :func:`foundation.domain.read_domain` themselves, the same loader.
+    """
+    return read_domain()
+
+
+@pytest.fixture(scope="session")
+def rasa_domain() -> Any:
+    """The domain directory as Rasa loads it for ``rasa train --domain domain``."""
+    from rasa.shared.core.domain import Domain  # Rasa's import is slow: only for the tests that need it
+
+    return Domain.load(str(DOMAIN_DIR))
 
 
 @pytest.fixture

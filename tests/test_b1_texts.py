@@ -11,12 +11,12 @@ import re
 from typing import Any
 
 import pytest
-import yaml
 
-from actions.content import PROJECT_ROOT, clear_content_cache, get_content
+from actions.content import clear_content_cache, get_content
+from foundation.domain import read_domain
 from foundation.settings import get_settings
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]
 PLACEHOLDER = re.compile(r"{(\w+)}")
 #: Longest bubble (words) a resident gets; longer texts are split into several messages.

@@ -28,8 +28,8 @@ def load_validate() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+def domain(rasa_domain: Domain) -> Domain:
+    return rasa_domain
 
 
 async def test_every_button_payload_reaches_the_channel_as_a_valid_intent_payload(
@@ -69,7 +69,8 @@ async def test_entity_payload_is_rendered_with_single_braces(domain: Domain) -> 
 def test_validation_flags_single_brace_payloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     validate = load_validate()
     assert validate.check_button_payloads() == []
-    (tmp_path / "domain.yml").write_text(
+    (tmp_path / "domain").mkdir()
+    (tmp_path / "domain/x.yml").write_text(
         "responses:\n"
         "  utter_x:\n"
         "    - text: Kies\n"
@@ -81,4 +82,4 @@ def test_validation_flags_single_brace_payloads(tmp_path: Path, monkeypatch: pyt
     )
     monkeypatch.setattr(validate, "ROOT", tmp_path)
     [problem] = validate.check_button_payloads()
-    assert "utter_x" in problem and '"product": "b"' in problem
+    assert "utter_x" in problem and '"product": "b"' in problem and "domain/x.yml" in problem

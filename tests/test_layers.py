@@ -2,7 +2,8 @@
 
 Layers, lowest first (docs/architecture.md, "Import rules"):
 
-0. ``foundation``: settings, database, clock, outbox, claim/lock. Imports nothing of the project.
+0. ``foundation``: settings, database, clock, outbox, claim/lock, domain reader. Imports nothing of
+   the project.
 1. ``integrations``: HTTP clients of external systems and of Rasa's HTTP API. Never rasa_sdk.
 2. features: ``actions``, ``channels``, ``components``, ``privacy``, ``signals``, ``webchat``,
    ``workbench``, ``scaling``. They import the two floors below and each other without package

@@ -48,8 +48,8 @@ def test_near_copy_finder_catches_small_edits(tmp_path: Path) -> None:
     assert [(c.intent, c.held_out) for c in found] == [("greet", "Goedemorgen, allemaal!")]
 
 
-def test_every_typed_intent_has_register_training_examples() -> None:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+def test_every_typed_intent_has_register_training_examples(domain_dict: dict) -> None:
+    domain = domain_dict
     data = yaml.safe_load((ROOT / "data/nlu/register.yml").read_text(encoding="utf-8"))
     covered = {item["intent"] for item in data["nlu"] if "intent" in item}
     project_social = {

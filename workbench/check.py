@@ -363,7 +363,7 @@ def run_check(
                     "--config",
                     "config.yml",
                     "--domain",
-                    "domain.yml",
+                    "domain",
                     "--data",
                     "data",
                     "--out",

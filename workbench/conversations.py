@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from foundation.domain import read_domain
 from workbench.contract import load_contract
 from workbench.yamlio import load_fast
 
@@ -78,7 +79,7 @@ def first_texts(domain: dict[str, Any]) -> dict[str, str]:
 
 def load_conversations(repo: Path) -> list[Conversation]:
     """Every story and rule under data/, in file order."""
-    domain = load_fast((repo / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_domain(repo / "domain")
     responses = first_texts(domain)
     means = {intent.name: intent.means for intent in load_contract(repo)}
     found: list[Conversation] = []

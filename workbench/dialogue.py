@@ -4,9 +4,11 @@ A trainer proposes: the question (an intent of the domain, or a new intent with 
 and a few examples), and the answer (a response of the domain, or a new response text). Writing
 it back, through ruamel.yaml round trips that only add lines:
 
-- a new intent goes to the end of ``intents:`` in domain.yml and its examples to
-  ``data/nlu/werkplaats.yml`` (created when missing);
-- a new response goes to the end of ``responses:`` in domain.yml;
+- a new intent goes to the end of ``intents:`` in ``domain/werkplaats.yml`` and its examples to
+  ``data/nlu/werkplaats.yml`` (both created when missing);
+- a new response goes to the end of ``responses:`` of the domain topic file that holds the rule's
+  intent (``domain/burgerzaken.yml`` for ``passport_id_card``), or of ``domain/werkplaats.yml`` for a
+  new intent;
 - the rule goes to ``data/rules/werkplaats.yml`` (created when missing).
 
 :func:`contradictions` explains in Dutch which existing rule or story already answers the same
@@ -23,13 +25,19 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from foundation.domain import locate, read_domain
 from workbench.yamlio import dump_checked, load_fast, load_round_trip, make_yaml
 
+DOMAIN_DIR = Path("domain")
+DOMAIN_FILE = DOMAIN_DIR / "werkplaats.yml"
 NLU_FILE = Path("data/nlu/werkplaats.yml")
 RULES_FILE = Path("data/rules/werkplaats.yml")
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,49}$")
 _NLU_HEADER = (
     '# NLU examples of intents added in the Trainerswerkplaats (workbench/dialogue.py).\nversion: "3.1"\n'
+)
+_DOMAIN_HEADER = (
+    '# Intents and responses added in the Trainerswerkplaats (workbench/dialogue.py).\nversion: "3.1"\n'
 )
 _RULES_HEADER = (
     "# Rules added in the Trainerswerkplaats (workbench/dialogue.py): one question, one answer.\n"
@@ -47,8 +55,8 @@ class DomainLists:
 
 
 def domain_lists(repo: Path) -> DomainLists:
-    """The intents, responses and custom actions of ``repo``'s domain.yml."""
-    domain = load_fast((repo / "domain.yml").read_text(encoding="utf-8")) or {}
+    """The intents, responses and custom actions of ``repo``'s domain directory."""
+    domain = read_domain(repo / DOMAIN_DIR)
     intents = [next(iter(i)) if isinstance(i, dict) else str(i) for i in domain.get("intents") or []]
     responses: dict[str, str] = {}
     for name, variants in (domain.get("responses") or {}).items():
@@ -106,8 +114,41 @@ def _write(path: Path, header: str, key: str, item: Any, layout: tuple[int, int,
         original = header
         yaml = make_yaml(layout)
         data = yaml.load(header)
+    if data.get(key) is None:
         data[key] = CommentedSeq()
     data[key].append(item)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_checked(yaml, data, original), encoding="utf-8")
+
+
+def response_file(repo: Path, intent: str) -> Path:
+    """The domain file (relative to ``repo``) a new response for ``intent`` goes to.
+
+    The topic file that declares the intent; ``domain/werkplaats.yml`` for an intent no file
+    declares yet (a new one).
+    """
+    files = locate(repo / DOMAIN_DIR).get(("intents", intent))
+    return files[0].relative_to(repo) if files else DOMAIN_FILE
+
+
+def _add_to_domain(repo: Path, relative: Path, section: str, name: str, value: Any = None) -> None:
+    """Append ``name`` (a list entry) or ``name: value`` (a mapping entry) to ``section`` of one file."""
+    path = repo / relative
+    if path.exists():
+        original = path.read_text(encoding="utf-8")
+        yaml, data = load_round_trip(original)
+    else:
+        original = _DOMAIN_HEADER
+        yaml = make_yaml((2, 4, 2))
+        data = yaml.load(original)
+    if value is None:
+        if data.get(section) is None:
+            data[section] = CommentedSeq()
+        data[section].append(name)
+    else:
+        if data.get(section) is None:
+            data[section] = CommentedMap()
+        data[section][name] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_checked(yaml, data, original), encoding="utf-8")
 
@@ -123,21 +164,18 @@ def apply_rule(repo: Path, payload: dict[str, Any]) -> list[str]:
     """
     changed: list[str] = []
     lists = domain_lists(repo)
-    domain_path = repo / "domain.yml"
-    original = domain_path.read_text(encoding="utf-8")
-    yaml, domain = load_round_trip(original)
     if payload.get("new_intent") and payload["intent"] not in lists.intents:
-        domain["intents"].append(payload["intent"])
+        _add_to_domain(repo, DOMAIN_FILE, "intents", payload["intent"])
+        changed.append(str(DOMAIN_FILE))
     if payload.get("response_text") and payload["action"] not in lists.responses:
         entry = CommentedMap()
         entry["text"] = DoubleQuotedScalarString(payload["response_text"])
         seq = CommentedSeq()
         seq.append(entry)
-        domain["responses"][payload["action"]] = seq
-    text = dump_checked(yaml, domain, original)
-    if text != original:
-        domain_path.write_text(text, encoding="utf-8")
-        changed.append("domain.yml")
+        target = response_file(repo, payload["intent"])
+        _add_to_domain(repo, target, "responses", payload["action"], seq)
+        if str(target) not in changed:
+            changed.append(str(target))
     if payload.get("new_intent"):
         item = CommentedMap()
         item["intent"] = payload["intent"]

@@ -33,7 +33,7 @@ Contract (what a form gets by subclassing, and what it must provide):
 * The submit action ends with :func:`reset_events` and does nothing when :func:`ended_early`.
 
 Answer parsing lives in :mod:`actions.parsing`; ``tests/actions/test_forms_domain.py`` checks every
-form's slot tuples against domain.yml.
+form's slot tuples against the domain (domain/).
 """
 
 from actions.forms.base import (

@@ -1,4 +1,4 @@
-"""The bookkeeping slots every form shares (one slot family, declared once in domain.yml)."""
+"""The bookkeeping slots every form shares (one slot family, declared once in domain/shared.yml)."""
 
 from __future__ import annotations
 

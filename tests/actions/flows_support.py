@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.auth import METADATA_KEY, issue_token
+from foundation.domain import read_domain
 from foundation.settings import get_settings
 from tests.backend.conftest import BackendServer, backend_faults, backend_server  # noqa: F401
 
@@ -33,7 +33,7 @@ BERT_BSN = "999990019"
 @lru_cache(maxsize=1)
 def domain() -> dict[str, Any]:
     """The assistant's domain as a dict (what the action server receives)."""
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return read_domain()
 
 
 def token_metadata(bsn: str = ANNA_BSN) -> dict[str, str]:

@@ -14,9 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
+from foundation.domain import read_domain
 from foundation.settings import get_settings
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 RULES = yaml.safe_load((PROJECT_ROOT / "data" / "rules" / "answers.yml").read_text(encoding="utf-8"))
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -54,7 +55,7 @@ def assert_renderable(dispatcher: CollectingDispatcher) -> None:
     """Every uttered response exists in the domain and gets a value for each of its placeholders."""
     for sent in dispatcher.messages:
         variants = DOMAIN["responses"].get(sent["response"])
-        assert variants, f"{sent['response']} is not in domain.yml"
+        assert variants, f"{sent['response']} is not in domain/"
         for variant in variants:
             missing = set(PLACEHOLDER.findall(variant["text"])) - {k for k, v in sent.items() if v}
             assert not missing, f"{sent['response']} misses {missing}"

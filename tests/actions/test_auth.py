@@ -102,11 +102,8 @@ def test_issue_helper_round_trips(
         get_settings.cache_clear()
 
 
-def test_no_bsn_slot_in_the_domain() -> None:
-    import yaml
-
-    with open("domain.yml", encoding="utf-8") as handle:
-        slots = yaml.safe_load(handle)["slots"]
+def test_no_bsn_slot_in_the_domain(domain_dict: dict) -> None:
+    slots = domain_dict["slots"]
     assert not [name for name in slots if "bsn" in name.lower()]
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dormer import ActionDormerVerdict, ValidateDormerForm
+from foundation.domain import read_domain
 from tests.actions.test_permit_rules import FREE_DORMER
 
-DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 
 
 def _slots(events: list[dict[str, Any]]) -> dict[str, Any]:

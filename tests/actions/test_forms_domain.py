@@ -1,4 +1,4 @@
-"""Every form's slot tuples against domain.yml (one form framework, one bookkeeping slot family)."""
+"""Every form's slot tuples against the domain directory (one form framework, one bookkeeping slot family)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_slot_tuples_match_the_domain(cls: type[FormValidation]) -> None:
     responses = domain()["responses"]
     assert list(validator.slots) == form["required_slots"]
     for slot in (*validator.slots, *validator.extra_slots, *BOOKKEEPING_SLOTS):
-        assert slot in slots, f"{slot} of {cls.__name__} is not a slot in domain.yml"
+        assert slot in slots, f"{slot} of {cls.__name__} is not a slot in domain/"
     for slot in validator.free_text_slots | validator.unknown_slots:
         assert slot in slots
     if validator.confirm_slot:

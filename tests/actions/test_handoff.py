@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff, parsing, tickets
 from actions.content import get_content
+from foundation.domain import read_domain
 from integrations import klantinteracties
 from tests.conftest import TrackerFactory
 
@@ -25,8 +25,7 @@ SUNDAY = datetime(2026, 3, 1, 10, 0, tzinfo=AMSTERDAM)
 
 @lru_cache(maxsize=1)
 def domain() -> dict[str, Any]:
-    with open("domain.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_domain()
 
 
 def responses(dispatcher: CollectingDispatcher) -> list[str | None]:

@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import conversation as core
 from actions import municipality
 from actions.content import PROJECT_ROOT, clear_content_cache, get_content, merged_data
+from foundation.domain import read_domain
 from foundation.settings import get_settings
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import ContentError
@@ -23,9 +22,10 @@ from actions.safety import (
     safety_values,
     validate_safety_lines,
 )
+from foundation.domain import read_domain
 
 ROOT = Path(__file__).parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 
 
 def _responses(dispatcher: CollectingDispatcher) -> list[str]:

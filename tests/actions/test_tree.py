@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import clear_content_cache
 from actions.tree import ActionTreeVerdict, ValidateTreeForm
+from foundation.domain import read_domain
 from foundation.settings import get_settings
 
-DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = read_domain()
 
 
 @pytest.fixture(autouse=True)

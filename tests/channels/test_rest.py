@@ -60,12 +60,8 @@ async def serve(
 APOLOGY = silence.response_text()
 
 
-def test_apology_text_comes_from_the_domain() -> None:
-    import yaml
-
-    with open(silence.DOMAIN_PATH, encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle)
-    assert APOLOGY == domain["responses"]["utter_action_server_down"][0]["text"]
+def test_apology_text_comes_from_the_domain(domain_dict: dict) -> None:
+    assert APOLOGY == domain_dict["responses"]["utter_action_server_down"][0]["text"]
     assert ApologeticRestInput.name() == "rest"
 
 

@@ -573,8 +573,8 @@ def test_credentials_fall_back_to_settings(monkeypatch: pytest.MonkeyPatch) -> N
     assert isinstance(WhatsAppInput.from_credentials(None).get_output_channel(), WhatsAppOutput)
 
 
-def test_domain_has_the_unsupported_media_answer() -> None:
-    domain = yaml.safe_load((REPO / "domain.yml").read_text())
+def test_domain_has_the_unsupported_media_answer(domain_dict: dict) -> None:
+    domain = domain_dict
     assert "unsupported_media" in domain["intents"]
     assert domain["responses"]["utter_unsupported_media"][0]["text"]
     rules = yaml.safe_load((REPO / "data/rules/channels.yml").read_text())["rules"]

@@ -65,7 +65,7 @@ def test_tracker_store_persists_in_postgresql(production_env: None) -> None:
 
     tracker_cfg, _, action_cfg = load_endpoints()
     assert action_cfg.url == "http://actions.internal:5055/webhook"
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(ROOT / "domain"))
     store = TrackerStore.create(tracker_cfg, domain)
     assert type(store).__name__.endswith("SQLTrackerStore") or "postgres" in str(store.engine.url)
     assert store.engine.url.get_backend_name() == "postgresql"

@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import yaml
 
 from actions.content import clear_content_cache, get_content
+from foundation.domain import read_domain
 from tests.integration.conversation import Conversation
 
 pytestmark = pytest.mark.model
 
 ROOT = Path(__file__).resolve().parents[2]
-RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+RESPONSES = read_domain()["responses"]
 PAIR = ("proefdorp", "lindeoord")
 
 DORMER_FRONT = {

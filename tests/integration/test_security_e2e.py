@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from actions.auth import issue_token
 from actions.parsing.dates import is_working_day
+from foundation.domain import read_domain
 from tests.integration.conftest import WEBCHAT_PORT, WHATSAPP_APP_SECRET
 from tests.integration.test_privacy_e2e import whatsapp_payload
 
@@ -317,7 +317,7 @@ def test_a_huge_message_is_refused_before_anything_stores_it(assistant) -> None:
 
 # ---------------------------------------------------------------- fuzz corpus, every channel
 def fuzz_texts() -> list[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_domain()
     intents = [i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]]
     entities = [e if isinstance(e, str) else next(iter(e)) for e in domain["entities"]]
     slots = list(domain["slots"])

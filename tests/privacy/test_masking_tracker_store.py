@@ -354,9 +354,9 @@ def test_keep_slots_default_and_comma_separated():
     }
 
 
-def test_kept_slots_are_the_domains_contact_slots():
-    """The store keeps exactly the slots flows read in a later turn, by their names in domain.yml."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+def test_kept_slots_are_the_domains_contact_slots(domain_dict: dict):
+    """The store keeps exactly the slots flows read in a later turn, by their names in domain/."""
+    domain = domain_dict
     assert set(DEFAULT_KEEP_SLOTS) <= set(domain["slots"])
     for name in ("endpoints.yml", "endpoints.production.yml"):
         config = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))["tracker_store"]

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tickets
 from actions.my_data import ActionMyData, collect
+from foundation.domain import read_domain
 from privacy import my_data, tracker_db
 from privacy.forget import ForgetRequest, registered_hooks
 from signals import store as signal_store
@@ -25,8 +25,7 @@ OTHER_ID = "web:" + "d4" * 16
 
 
 def domain() -> dict[str, Any]:
-    with open("domain.yml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_domain()
 
 
 def store_events(url: str, sender_id: str, events: list[dict[str, Any]]) -> None:

@@ -73,12 +73,10 @@ async def test_health_as_the_subject_gets_one_short_line(make_tracker, dispatche
     assert [m["response"] for m in dispatcher.messages] == ["utter_privacy_health_short"]
 
 
-def test_the_notices_say_what_the_issue_asks_and_never_straf_for_health() -> None:
-    from pathlib import Path
+def test_the_notices_say_what_the_issue_asks_and_never_straf_for_health(domain_dict: dict) -> None:
 
-    import yaml
 
-    domain = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text(encoding="utf-8"))
+    domain = domain_dict
     responses = domain["responses"]
     health = "U hoeft mij niets over uw gezondheid te vertellen. Ik kan u ook zo helpen."
     for name in ("utter_privacy_health", "utter_privacy_health_no_contact", "utter_privacy_health_short"):

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 
 from actions.auth import issue_token
+from foundation.domain import DOMAIN_DIR
 from privacy.detect import mask
 from privacy.tracker_store import MaskingTrackerStore, mask_event_dict
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = Domain.from_dict(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")))
+DOMAIN = Domain.load(str(DOMAIN_DIR))
 
 
 def test_jwt_shaped_strings_are_masked_anywhere_in_text() -> None:

@@ -129,8 +129,8 @@ def test_forget_me_always_asks_for_confirmation_first() -> None:
     assert erase["steps"][:2] == [{"action": "action_forget_me_confirm"}, {"intent": "affirm"}]
 
 
-def test_check_questions_have_yes_no_buttons() -> None:
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+def test_check_questions_have_yes_no_buttons(domain_dict: dict) -> None:
+    domain = domain_dict
     for name, payload in (("utter_signals_unsubscribe_check", "/unsubscribe_signals"),
                           ("utter_signals_subscribe_check", "/subscribe_signals")):
         buttons = [b["payload"] for b in domain["responses"][name][0]["buttons"]]

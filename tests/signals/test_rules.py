@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from foundation.domain import read_domain
 from signals.rules import (
     ONCE,
     RULES_PATH,
@@ -28,7 +29,7 @@ def _raw() -> dict:
 
 
 def _domain() -> dict:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return read_domain()
 
 
 # ---------------------------------------------------------------------------- the data files

@@ -88,9 +88,9 @@ def tracker(tmp_path: Path) -> Iterator[Conversations]:
 def make_repo(target: Path) -> Path:
     """A git repository at ``target`` with a copy of the project's data, domain, contract and tests."""
     target.mkdir()
-    for name in ("data", "tests/nlu", "docs/spec", "content", "tests/stories"):
+    for name in ("data", "domain", "tests/nlu", "docs/spec", "content", "tests/stories"):
         shutil.copytree(ROOT / name, target / name)
-    for name in ("domain.yml", "config.yml", ".gitignore"):
+    for name in ("config.yml", ".gitignore"):
         shutil.copy(ROOT / name, target / name)
     subprocess.run(["git", "init", "--quiet", "-b", "main", str(target)], check=True)
     subprocess.run(["git", "-C", str(target), "add", "."], check=True)

@@ -152,7 +152,7 @@ def test_a_rule_batch_trains_fully_and_runs_the_conversation_tests(
     assert any(cmd[1:3] == ["test", "core"] for cmd in commands)
     assert any(cmd[1] == "train" and cmd[2] == "--config" for cmd in commands)
     files = git(repo, "diff", "--name-only", "main", "training/test").split()
-    assert files == ["data/nlu/werkplaats.yml", "data/rules/werkplaats.yml", "domain.yml"]
+    assert files == ["data/nlu/werkplaats.yml", "data/rules/werkplaats.yml", "domain/werkplaats.yml"]
 
 
 @pytest.mark.parametrize("name", ["training/2026-12-01", "wk49", "a.b_c-d"])

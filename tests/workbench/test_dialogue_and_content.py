@@ -29,11 +29,12 @@ def _diff(repo: Path) -> list[str]:
 def test_a_rule_with_a_new_question_and_answer_only_adds_lines(repo: Path) -> None:
     assert dialogue.validate_rule(repo, NEW_RULE) == []
     changed = dialogue.apply_rule(repo, NEW_RULE)
-    assert changed == ["domain.yml", "data/nlu/werkplaats.yml", "data/rules/werkplaats.yml"]
+    assert changed == ["domain/werkplaats.yml", "data/nlu/werkplaats.yml", "data/rules/werkplaats.yml"]
     diff = _diff(repo)
     assert not [line for line in diff if line.startswith("-")]
-    assert "+  - vraag_parkeervergunning" in diff
-    assert '+    - text: "Een parkeervergunning vraagt u aan op onze website."' in diff
+    new_domain_file = (repo / "domain/werkplaats.yml").read_text().splitlines()  # a new file: not in the diff
+    assert "  - vraag_parkeervergunning" in new_domain_file
+    assert '    - text: "Een parkeervergunning vraagt u aan op onze website."' in new_domain_file
     rules = load_fast((repo / "data/rules/werkplaats.yml").read_text())
     assert rules["rules"][0]["steps"] == [
         {"intent": "vraag_parkeervergunning"},
@@ -41,12 +42,34 @@ def test_a_rule_with_a_new_question_and_answer_only_adds_lines(repo: Path) -> No
     ]
     nlu = load_fast((repo / "data/nlu/werkplaats.yml").read_text())
     assert nlu["nlu"][0]["intent"] == "vraag_parkeervergunning"
-    domain = load_fast((repo / "domain.yml").read_text())
-    assert "vraag_parkeervergunning" in domain["intents"]
+    domain = load_fast((repo / "domain/werkplaats.yml").read_text())
+    assert domain["version"] == "3.1"
+    assert domain["intents"] == ["vraag_parkeervergunning"]
+    assert list(domain["responses"]) == ["utter_werkplaats_parkeren"]
+    assert "vraag_parkeervergunning" in dialogue.domain_lists(repo).intents
     # a second rule appends to the same file without touching the first
     before = (repo / "data/rules/werkplaats.yml").read_text()
     dialogue.apply_rule(repo, {"intent": "thank", "action": "utter_greet"})
     assert (repo / "data/rules/werkplaats.yml").read_text().startswith(before)
+
+
+def test_a_new_answer_to_an_existing_question_goes_to_the_questions_topic_file(repo: Path) -> None:
+    rule = {
+        "intent": "parking_permit",
+        "action": "utter_werkplaats_parkeren_zone",
+        "response_text": "In de blauwe zone parkeert u met een vergunning.",
+    }
+    assert dialogue.response_file(repo, "parking_permit") == Path("domain/wonen.yml")
+    changed = dialogue.apply_rule(repo, rule)
+    assert changed == ["domain/wonen.yml", "data/rules/werkplaats.yml"]
+    diff = _diff(repo)
+    assert not [line for line in diff if line.startswith("-")]
+    wonen = load_fast((repo / "domain/wonen.yml").read_text())
+    assert wonen["responses"]["utter_werkplaats_parkeren_zone"] == [
+        {"text": "In de blauwe zone parkeert u met een vergunning."}
+    ]
+    assert "utter_werkplaats_parkeren_zone" in dialogue.domain_lists(repo).responses
+    assert not (repo / "domain/werkplaats.yml").exists()
 
 
 def test_contradiction_is_explained_in_dutch(repo: Path) -> None:

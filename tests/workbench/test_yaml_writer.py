@@ -11,7 +11,9 @@ from tests.workbench.conftest import ROOT
 from workbench.nlu_data import add_examples, file_for_intent, read_examples
 from workbench.yamlio import LayoutError, dump_checked, dumps, load_round_trip, only_added_lines
 
-YAML_FILES = sorted([*ROOT.glob("data/**/*.yml"), ROOT / "domain.yml", *ROOT.glob("content/*.yml")], key=str)
+YAML_FILES = sorted(
+    [*ROOT.glob("data/**/*.yml"), *ROOT.glob("domain/*.yml"), *ROOT.glob("content/*.yml")], key=str
+)
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -161,15 +161,17 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     const files = git('diff', '--name-only', 'main', BRANCH).trim().split('\n').sort();
     assert.deepEqual(files, [
       'content/voorbeeldstad.yml', 'data/nlu/burgerzaken.yml', 'data/nlu/werkplaats.yml', 'data/nlu/wonen.yml',
-      'data/rules/werkplaats.yml', 'domain.yml',
+      'data/rules/werkplaats.yml', 'domain/werkplaats.yml',
     ]);
     const wonen = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'data/nlu/wonen.yml'));
     // each file keeps its own layout: wonen.yml indents its examples by six spaces, burgerzaken.yml by four
     assert.deepEqual(wonen, ['+      - onze kliko staat al twee weken vol op straat']);
     const burgerzaken = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'data/nlu/burgerzaken.yml'));
     assert.deepEqual(burgerzaken, ['+    - wij willen volgend voorjaar trouwen, wat moeten we regelen']);
-    const domain = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'domain.yml'));
-    assert.ok(domain.every((l) => l.startsWith('+')), `domain.yml only gains lines: ${domain}`);
+    // the new question and its new answer go to the domain's workbench topic file; domain/ only gains lines
+    const domain = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'domain'));
+    assert.ok(domain.every((l) => l.startsWith('+')), `domain/ only gains lines: ${domain}`);
+    assert.ok(domain.includes('+  - vraag_parkeervergunning'), `the new intent is in domain/werkplaats.yml: ${domain}`);
     const content = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'content/voorbeeldstad.yml'));
     assert.deepEqual(content, ['-    monday: [{open: "08:30", close: "17:00"}]', '+    monday: [{open: "09:00", close: "17:00"}]']);
     assert.match(git('log', '-1', '--format=%B', BRANCH), /Goedgekeurd door bert/);
