@@ -15,12 +15,7 @@ Registered as a non-trainable intent classifier: Rasa calls ``process`` at infer
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -30,8 +25,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import StatelessComponent
 from components.crisis import detect_crisis
 
 CRISIS_INTENT = "crisis"
@@ -40,23 +35,8 @@ _DROPPED_ENTITIES = frozenset({CRISIS_ENTITY, "input_problem"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class CrisisDetector(GraphComponent):
+class CrisisDetector(StatelessComponent):
     """Sets intent ``crisis`` and ``crisis_type`` entities on messages from a person in danger."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisDetector:
-        """Create the component."""
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Nothing to learn."""
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of each message that speaks of danger."""

@@ -10,12 +10,8 @@ is a person ("ben jij een mens?") and negations ("ik hoef geen medewerker") are 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -24,7 +20,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.base import StatelessComponent
 
 HUMAN_INTENT = "request_human"
 #: Intents that already lead to a person, or that a request pattern must not override.
@@ -51,23 +48,8 @@ def asks_for_a_human(text: str) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class HumanRequestOverride(GraphComponent):
+class HumanRequestOverride(StatelessComponent):
     """Sets ``request_human`` for messages that explicitly ask for a person (after the classifiers)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> HumanRequestOverride:
-        """Create the component."""
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Nothing to learn."""
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of explicit requests for a human."""

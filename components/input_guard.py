@@ -13,10 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -26,7 +23,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.base import StatelessComponent
 
 #: Messages longer than this are cut before NLU and answered with a request to be brief.
 DEFAULT_MAX_CHARS = 1000
@@ -90,7 +88,7 @@ def classify_problem(original: str, max_chars: int = DEFAULT_MAX_CHARS) -> str |
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class InputSanitizer(GraphComponent):
+class InputSanitizer(StatelessComponent):
     """Strips markup and cuts long messages before tokenisation (first in the pipeline)."""
 
     @staticmethod
@@ -101,20 +99,7 @@ class InputSanitizer(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         self.max_chars = int(config.get("max_chars", DEFAULT_MAX_CHARS))
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputSanitizer:
-        """Create the component."""
-        return cls(config)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training data is written by trainers and needs no cleaning."""
-        return training_data
+    takes_config = True
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Clean each message's text in place."""
@@ -132,23 +117,8 @@ class InputSanitizer(GraphComponent):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class InputGuard(GraphComponent):
+class InputGuard(StatelessComponent):
     """Turns unusable input into ``nlu_fallback`` with an ``input_problem`` entity (last)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputGuard:
-        """Create the component."""
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Nothing to learn."""
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of messages the sanitizer flagged."""

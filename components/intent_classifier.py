@@ -78,17 +78,6 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         )
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TfidfLogisticRegressionClassifier:
-        """Create an untrained classifier."""
-        return cls(config, execution_context.node_name, model_storage, resource)
-
-    @classmethod
     def load(
         cls,
         config: dict[str, Any],

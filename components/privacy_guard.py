@@ -16,16 +16,11 @@ it needs no training and does not change the intent or entities.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.base import StatelessComponent
 from privacy.detect import scan
 
 #: Key of the scan result in the parse data.
@@ -33,23 +28,8 @@ PRIVACY_KEY = "privacy"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class PrivacyGuard(GraphComponent):
+class PrivacyGuard(StatelessComponent):
     """Adds the privacy scan result (categories only) to each parsed message."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PrivacyGuard:
-        """Create the component."""
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Nothing to learn."""
-        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Scan each message's text and add the categories under ``privacy``."""

@@ -194,3 +194,25 @@ def test_the_national_base_layer_is_edited_and_checked_against_every_municipalit
 def test_a_municipality_file_is_validated_merged_onto_the_base(repo: Path) -> None:
     fields = {f.path for f in content_edit.fields(repo, "proefdorp", "products")}
     assert "products.paspoort.costs" in fields and "products.aow.title" not in fields  # only its own
+
+
+def test_every_content_field_has_a_dutch_label() -> None:
+    """Trainers read Dutch: no form field falls back to an English schema key."""
+    import json
+
+    from workbench.content_edit import LABELS
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "content/schema.json").read_text())
+    keys: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            keys.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert sorted(keys - set(LABELS)) == []
