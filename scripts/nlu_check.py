@@ -68,7 +68,7 @@ def run_rasa(model: str, out: Path, plot: bool, nlu: str = "tests/nlu") -> None:
     """Run ``rasa test nlu`` on the held-out set."""
     cmd = [
         str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", model, "--nlu", nlu,
-        "--out", str(out), "--successes",
+        "--domain", str(ROOT / "domain"), "--out", str(out), "--successes",
     ]
     if not plot:
         cmd.append("--no-plot")

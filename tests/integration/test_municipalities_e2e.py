@@ -47,7 +47,9 @@ TREE = {
     "tree_trunk_circumference": "85 cm omtrek",
 }
 HANDOFF = {
-    "contact_preference": "via de chat graag",
+    # REST cannot receive a later answer, so the chat is not offered here (issue 13)
+    "contact_preference": "per e-mail graag",
+    "handoff_email": "inwoner@example.org",
     "handoff_summary": "Ik heb een vraag over mijn aanslag gemeentelijke belastingen.",
     "handoff_confirm": "ja",
 }
