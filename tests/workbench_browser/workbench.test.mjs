@@ -171,7 +171,7 @@ test('trainer labels, lead approves, the check commits, the assistant answers', 
     // the new question and its new answer go to the domain's workbench topic file; domain/ only gains lines
     const domain = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'domain'));
     assert.ok(domain.every((l) => l.startsWith('+')), `domain/ only gains lines: ${domain}`);
-    assert.ok(domain.includes('+  - vraag_parkeervergunning'), `the new intent is in domain/werkplaats.yml: ${domain}`);
+    assert.ok(domain.includes('+  - vraag_vuurwerk'), `the new intent is in domain/werkplaats.yml: ${domain}`);
     const content = changedLines(git('diff', '--unified=0', 'main', BRANCH, '--', 'content/voorbeeldstad.yml'));
     assert.deepEqual(content, ['-    monday: [{open: "08:30", close: "17:00"}]', '+    monday: [{open: "09:00", close: "17:00"}]']);
     assert.match(git('log', '-1', '--format=%B', BRANCH), /Goedgekeurd door bert/);
