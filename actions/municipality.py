@@ -73,3 +73,10 @@ def settings_for(name: str | None = None) -> Settings:
             overrides[key] = str(backends[key])
     overrides.update({k: v for k, v in municipal_secrets(name).items() if k in SECRET_FIELDS})
     return dataclasses.replace(settings, **overrides) if overrides else settings
+
+
+# ---------------------------------------------------------------------------- signal rules
+def signal_overrides(name: str) -> dict[str, Any]:
+    """The ``signals`` section of municipality ``name``'s content: what it changes of the national
+    signal rules (``signals/rules.py``; ``app/registry.py`` installs this as the provider)."""
+    return dict(get_content(name).data.get("signals") or {})

@@ -6,6 +6,8 @@ municipalities that have a valid content file and map every WhatsApp number to o
 
 Usage: python scripts/validate_content.py [CONTENT_DIR]
 Exits 0 when every file is valid and answers every topic intent, 1 otherwise (with the reasons).
+A ``signals`` section may change only national signal rules (signals/rules.yml), and the changed
+rules must still match signals/rules.schema.json (issue 18).
 Outside the test profile (``profile: test`` in the file marks fictional development content) no
 text may hold a placeholder: ``localhost``/``127.0.0.1``, an ``.example`` domain or "fictief".
 """
@@ -30,6 +32,7 @@ from actions.content import (  # noqa: E402
 from actions.safety import SAFETY_LINES_PATH, load_safety_lines  # noqa: E402
 from foundation.municipality import DEPLOYMENT_FILE, DeploymentError, load_deployment  # noqa: E402
 from foundation.settings import get_settings  # noqa: E402
+from signals.rules import RulesError, check_overrides, load_rules  # noqa: E402
 
 #: Placeholders that must never reach residents of a real municipality.
 PLACEHOLDERS = re.compile(r"localhost|127\.0\.0\.1|\.example\b|fictie[fv]", re.IGNORECASE)
@@ -57,6 +60,17 @@ def placeholder_problems(data: Any, source: str) -> list[str]:
         for path, text in _strings(data)
         if (match := PLACEHOLDERS.search(text))
     ]
+
+
+def signal_problems(overrides: Any, source: str) -> list[str]:
+    """A municipality's ``signals`` section against the national rules (signals/rules.yml)."""
+    if not overrides:
+        return []
+    try:
+        national = load_rules()
+    except RulesError as exc:
+        return [f"{source}: the national signal rules are invalid: {exc}"]
+    return [f"{source}: {problem}" for problem in check_overrides(overrides, national)]
 
 
 def validate_deployment(directory: Path) -> list[str]:
@@ -92,6 +106,7 @@ def validate_dir(directory: Path) -> list[str]:
             problems.append(
                 f"{path}: municipality.id {content.id!r} differs from the file name {path.stem!r}"
             )
+        problems += signal_problems(content.data.get("signals"), str(path))
         missing = sorted(set(topic_intents(schema)) - content.covered_intents())
         if missing:
             problems.append(f"{path}: no product answers these intents: {', '.join(missing)}")

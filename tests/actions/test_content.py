@@ -322,3 +322,26 @@ def test_validation_script_fails_readably(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "kapot.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert _script().main(["validate_content.py", str(tmp_path)]) == 1
     assert "aow_pension" in capsys.readouterr().err
+
+
+def test_validation_script_checks_a_municipalitys_signal_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: a ``signals`` section may only change existing national rules, validly."""
+    import shutil
+
+    copy_dir = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy_dir)
+    path = copy_dir / "lindeoord.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["signals"] = {
+        "bestaat_niet": {"enabled": False},
+        "paspoort_verloopt": {"when": {"within_days": "binnenkort"}},
+        "aow_leeftijd": {"text": "Bericht van de {municipality_name} over {iets_anders}."},
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert _script().main(["validate_content.py", str(copy_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "signals.bestaat_niet" in err
+    assert "signals.paspoort_verloopt" in err
+    assert "iets_anders" in err
