@@ -67,6 +67,11 @@ RETENTION_HOOKS = {
 }
 
 
+#: Of those, the hooks whose rows carry their municipality (issue 18): run once per municipality with
+#: its own period (``hook(days, now, municipality=name)``); the others run with the shortest period.
+MUNICIPAL_RETENTION_HOOKS = frozenset({"handoff_tickets", "whatsapp_recipients"})
+
+
 def register() -> None:
     """Register everything above (idempotent). Every process calls it first."""
     for kind, handler in OUTBOX_HANDLERS.items():
@@ -75,7 +80,7 @@ def register() -> None:
     for name, hook in FORGET_HOOKS.items():
         register_forget_hook(name, hook)
     for name, hook in RETENTION_HOOKS.items():
-        register_retention_hook(name, hook)
+        register_retention_hook(name, hook, per_municipality=name in MUNICIPAL_RETENTION_HOOKS)
     # issue 18: the integrations build their clients with the conversation's municipality's backends
     set_settings_resolver(settings_for)
     # issue 18: each municipality's signal rules are the national ones with its content's overrides

@@ -138,10 +138,26 @@ def forget(conversation: str) -> int:
         )
 
 
-def purge(days: int, now: datetime | None = None) -> int:
-    """Delete numbers whose resident wrote last more than ``days`` ago."""
+def purge(days: int, now: datetime | None = None, municipality: str | None = None) -> int:
+    """Delete numbers whose resident wrote last more than ``days`` ago.
+
+    ``municipality``: only the numbers of that municipality's conversations (issue 18: each its own
+    period; conversations from before pseudonyms count as the default's; ``None``: all).
+    """
     cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    old = recipients.c.last_inbound_at < cutoff
     with get_engine().begin() as conn:
-        return int(
-            conn.execute(recipients.delete().where(recipients.c.last_inbound_at < cutoff)).rowcount or 0
-        )
+        if municipality is None:
+            return int(conn.execute(recipients.delete().where(old)).rowcount or 0)
+        default = get_deployment().default
+        rows = conn.execute(sa.select(recipients.c.conversation_id, recipients.c.wa_id).where(old)).all()
+        mine = [
+            conversation
+            for conversation, wa_id in rows
+            if (municipality_of(conversation, wa_id) or default) == municipality
+        ]
+        deleted = 0
+        for index in range(0, len(mine), 500):
+            chunk = recipients.c.conversation_id.in_(mine[index : index + 500])
+            deleted += int(conn.execute(recipients.delete().where(chunk)).rowcount or 0)
+        return deleted
