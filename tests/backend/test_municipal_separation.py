@@ -92,3 +92,34 @@ async def test_the_stand_in_separates_by_the_header_too(shared_stand_in: Backend
             await client.request("POST", "zaken", json=body)
         assert refused.value.status_code == 400 and "bronorganisatie" in str(refused.value.response_json)
     assert client._http.headers[MUNICIPALITY_HEADER] == voorbeeldstad
+
+
+async def test_an_appointment_of_proefdorp_cannot_be_seen_moved_or_cancelled_by_lindeoord(
+    shared_stand_in: BackendServer,
+) -> None:
+    from datetime import date, timedelta
+
+    from integrations.appointments import AppointmentsClient
+
+    with municipality.use("proefdorp"):
+        proefdorp = AppointmentsClient.from_settings()
+    with municipality.use("lindeoord"):
+        lindeoord = AppointmentsClient.from_settings()
+    async with proefdorp, lindeoord:
+        product = (await proefdorp.list_products())[0].code
+        day = date.today() + timedelta(days=1)
+        slots = []
+        while len(slots) < 2:
+            slots = await proefdorp.free_slots(product, day)
+            day += timedelta(days=1)
+        key = f"separation-{uuid.uuid4()}"
+        booking = await proefdorp.book(slots[0].id, product, "Anna", "anna@example.org", key)
+        for attempt in (
+            lindeoord.get(booking.referentie),
+            lindeoord.reschedule(booking.referentie, slots[1].id),
+            lindeoord.cancel(booking.referentie),
+        ):
+            with pytest.raises(BackendNotFound):
+                await attempt
+        assert not (await proefdorp.get(booking.referentie)).cancelled
+        await proefdorp.cancel(booking.referentie)
