@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
+from foundation import sqlite
 from foundation.settings import get_settings
 
 metadata = sa.MetaData()
@@ -31,15 +32,17 @@ _lock = threading.Lock()
 def create_engine(url: str) -> Engine:
     """THE engine factory: an engine for ``url`` (no tables created).
 
-    SQLite: the file's directory is created, connections may cross threads (``run_db``) and an
-    in-memory database keeps one connection (``StaticPool``); anything else: ``pool_pre_ping``.
+    SQLite: the file's directory is created, connections may cross threads (``run_db``), use
+    write-ahead logging (:mod:`foundation.sqlite`) and an in-memory database keeps one connection
+    (``StaticPool``); anything else: ``pool_pre_ping``.
     """
     if url.startswith("sqlite"):
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         pool = {"poolclass": StaticPool} if path in ("", ":memory:") else {}
-        return sa.create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
+        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
+        return sqlite.enable_wal(engine)
     return sa.create_engine(url, future=True, pool_pre_ping=True)
 
 

@@ -263,7 +263,9 @@ class Cluster:
         return self._start(
             f"rasa-{i + 1}",
             [
-                str(ROOT / ".venv/bin/rasa"),
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "app.rasa_server",
                 "run",
                 "--model",
                 str(self.model),

@@ -49,6 +49,9 @@ LOG_DIR = ROOT / "var/log"
 READY_TIMEOUT_S = 300.0
 REQUEST_TIMEOUT_S = 120.0
 CONFIGS = {"project": ROOT / "config.yml", "default": ROOT / "scripts/bench_default_config.yml"}
+#: How each configuration is served: the project's Rasa server process (app/rasa_server.py, as
+#: ``make run`` starts it), and Rasa's own ``rasa run`` for Rasa's default configuration.
+SERVERS = {"project": [PYTHON, "-m", "app.rasa_server"], "default": [RASA]}
 
 
 def free_port() -> int:
@@ -256,7 +259,7 @@ def serve_and_measure(
     began = time.perf_counter()
     proc = start(
         f"rasa-{name}",
-        [RASA, "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1", "--enable-api",
+        [*SERVERS[name], "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1", "--enable-api",
          "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
         env,
     )

@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PY:-$VENV/bin/python}
-RASA=${RASA:-$VENV/bin/rasa}
 CREDENTIALS=${CREDENTIALS:-credentials.production.yml}
 "$PY" -m actions.production check --credentials "$CREDENTIALS"
 if [ "${1:-}" = "actions" ]; then
@@ -15,7 +14,7 @@ if [ "${1:-}" = "actions" ]; then
 fi
 # a request larger than this is refused before anything reads or stores it (issue 13)
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144}
-exec "$RASA" run --model "${MODEL:-models/gemeente.tar.gz}" \
+exec "$PY" -m app.rasa_server run --model "${MODEL:-models/gemeente.tar.gz}" \
   --endpoints endpoints.production.yml --credentials "$CREDENTIALS" \
   --enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256 \
   --cors "${RASA_CORS:?set RASA_CORS to the municipality web origin}" -i 0.0.0.0 --port "${RASA_PORT:-5005}"

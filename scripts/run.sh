@@ -12,7 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
-RASA="$VENV/bin/rasa"
 MODEL=${MODEL:-models/gemeente.tar.gz}
 BACKEND_PORT=${BACKEND_PORT:-8001}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
@@ -88,13 +87,13 @@ wait_port backend "$BACKEND_PORT" 60
 wait_port actions "$ACTIONS_PORT" 120
 
 if [ "${1:-}" = "--shell" ]; then
-  "$RASA" shell --model "$MODEL" --endpoints "$ENDPOINTS"
+  "$PY" -m app.rasa_server shell --model "$MODEL" --endpoints "$ENDPOINTS"
   exit 0
 fi
 
 cors=${RASA_CORS:-http://localhost:$WEBCHAT_PORT}
 # a request larger than this gets HTTP 413 before anything reads or stores it (issue 13)
-SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$RASA" run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
+SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144} start rasa "$PY" -m app.rasa_server run --model "$MODEL" --enable-api --cors "$cors" -i "$HOST" --port "$RASA_PORT" \
   --credentials "$CREDENTIALS" --endpoints "$ENDPOINTS"
 start webchat "$PY" -m webchat --host "$HOST" --port "$WEBCHAT_PORT"
 if [ "$WORKBENCH" = 1 ]; then

@@ -9,7 +9,7 @@ case "$role" in
     # fail closed: refuse to start with a missing, default or short secret (actions/production.py)
     python -m actions.production check --credentials credentials.production.yml
     export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144}
-    exec rasa run --model "$MODEL" \
+    exec python -m app.rasa_server run --model "$MODEL" \
       --endpoints endpoints.production.yml --credentials credentials.production.yml \
       --enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256 \
       --cors "$RASA_CORS" -i 0.0.0.0 --port 5005 "$@" ;;

@@ -361,3 +361,24 @@ def test_kept_slots_are_the_domains_contact_slots(domain_dict: dict):
     for name in ("endpoints.yml", "endpoints.production.yml"):
         config = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))["tracker_store"]
         assert set(config["keep_slots"]) == set(DEFAULT_KEEP_SLOTS), name
+
+
+async def test_sqlite_connections_are_pooled_in_wal_mode_and_reads_see_every_save(tmp_path):
+    """Issue 16: one open connection serves many messages; a save is visible to the next retrieve."""
+    db = str(tmp_path / "var" / "tracker.db")
+    store = MaskingTrackerStore(domain=DOMAIN, dialect="sqlite", db=db)
+    opened: list[object] = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    try:
+        for turn in range(5):
+            tracker = await store.get_or_create_tracker("pooled")
+            tracker.update(_user(f"bericht {turn}"))
+            await store.save(tracker)
+        again = await store.retrieve("pooled")
+        texts = [e.text for e in again.events if isinstance(e, UserUttered)]
+        assert texts == [f"bericht {n}" for n in range(5)]
+        assert len(opened) <= 2  # the event loop's and the save thread's connection, kept open
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        store.engine.dispose()
