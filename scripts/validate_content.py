@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +81,31 @@ def validate_deployment(directory: Path) -> list[str]:
         deployment = load_deployment(directory, get_settings().municipality)
     except DeploymentError as exc:
         return [str(exc)]
-    return [
+    problems = [
         f"{directory / DEPLOYMENT_FILE}: {name} has no content file {name}.yml"
         for name in deployment.names
         if not (directory / f"{name}.yml").is_file()
+    ]
+    return problems + rsin_problems(directory, deployment.names)
+
+
+def rsin_problems(directory: Path, names: Iterable[str]) -> list[str]:
+    """Two municipalities with one RSIN would share their data on a shared backend (issue 18)."""
+    owners: dict[str, list[str]] = {}
+    default = get_settings().zgw_rsin
+    for name in names:
+        path = directory / f"{name}.yml"
+        try:
+            data = load_content(path, schema_for(directory)).data
+        except ContentError:
+            continue  # reported by validate_dir
+        rsin = str((data.get("backends") or {}).get("zgw_rsin") or default)
+        owners.setdefault(rsin, []).append(name)
+    return [
+        f"{directory}: {', '.join(sorted(shared))} have the same RSIN {rsin} (backends.zgw_rsin; "
+        f"without one: ZGW_RSIN): the shared backends keep municipalities apart by it"
+        for rsin, shared in owners.items()
+        if len(shared) > 1
     ]
 
 
