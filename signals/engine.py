@@ -223,7 +223,11 @@ async def deliver_pending(
             continue  # sent, dropped or being sent by another run meanwhile
         consent = await run_db(store.active_consent, entry.resident_key)  # re-check right before sending
         # the rules of the resident's municipality (issue 18): a rule switched off there expires
-        own = municipal.of(consent.municipality if consent else None) or rules
+        own = municipal.of(consent.municipality) if consent else rules
+        if own is None:  # its overrides are invalid (logged): never send what it may have switched off
+            await run_db(store.mark_failed, entry.id, "signal rules of the municipality are invalid")
+            report.failed += 1
+            continue
         rule = own.get(entry.rule_id)
         if rule is None or not rule.enabled or today > entry.expires_on:
             await run_db(store.mark_expired, entry.id)
