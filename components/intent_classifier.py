@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -32,9 +33,8 @@ from sklearn.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
 
-#: Types inside the saved pipeline that skops does not trust by default but that hold only data
-#: (the TF-IDF weights are a sparse diagonal matrix). Anything else untrusted refuses the load.
-DATA_ONLY_TYPES = frozenset({"scipy.sparse._csr.csr_matrix"})
+#: The fitted weights inside the model (TF-IDF idf, regression coefficients, intercepts, classes).
+WEIGHTS_FILE = "weights.npz"
 
 #: Regularisation strength of the logistic regression (inverse; larger is weaker).
 DEFAULT_C = 20.0
@@ -77,6 +77,22 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             ]
         )
 
+    def persist(self) -> None:
+        """Save the fitted weights as plain arrays (``numpy``'s ``.npz``, no pickles, no skops).
+
+        Loading skops costs several seconds at every server start (it imports and walks sklearn to
+        build its list of trusted types, issue 16); four arrays are all a fitted model consists of.
+        """
+        tfidf, regression = self.clf.named_steps["tfidf"], self.clf.named_steps["regression"]
+        with self._model_storage.write_to(self._resource) as model_dir:
+            np.savez(
+                model_dir / WEIGHTS_FILE,
+                idf=tfidf.idf_,
+                coef=regression.coef_,
+                intercept=regression.intercept_,
+                classes=np.asarray([str(c) for c in regression.classes_], dtype=str),
+            )
+
     @classmethod
     def load(
         cls,
@@ -86,21 +102,22 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> TfidfLogisticRegressionClassifier:
-        """Load the trained pipeline; refuse (loudly) any type beyond sklearn's and plain data.
+        """Rebuild the fitted pipeline from the saved arrays (never unpickles anything).
 
-        Rasa's loader returns an *untrained* classifier when the file holds a type skops does not
-        trust; the TF-IDF weights are such a type, so this loader names the data-only types it
-        accepts and raises on anything else instead of serving an untrained model.
+        A model without the weights file (trained by an older version) raises instead of serving
+        an untrained classifier: retrain it.
         """
-        import skops.io as sio
-
         component = cls(config, execution_context.node_name, model_storage, resource)
         with model_storage.read_from(resource) as model_dir:
-            path = model_dir / f"{resource.name}.skops"
-            untrusted = set(sio.get_untrusted_types(file=path))
-            unexpected = untrusted - DATA_ONLY_TYPES
-            if unexpected:
-                raise ValueError(f"{path} holds types that are not trusted: {sorted(unexpected)}")
-            component.clf = sio.load(path, trusted=sorted(untrusted))
-        logger.debug("Loaded intent classifier from %s", path)
+            with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as weights:
+                tfidf, regression = (
+                    component.clf.named_steps["tfidf"],
+                    component.clf.named_steps["regression"],
+                )
+                tfidf.idf_ = weights["idf"]
+                tfidf.n_features_in_ = regression.n_features_in_ = weights["idf"].shape[0]
+                regression.coef_ = weights["coef"]
+                regression.intercept_ = weights["intercept"]
+                regression.classes_ = np.asarray([str(c) for c in weights["classes"]], dtype=object)
+        logger.debug("Loaded intent classifier from %s", resource.name)
         return component

@@ -1,0 +1,93 @@
+"""The TF-IDF logistic regression intent classifier survives persist/load unchanged (issue 16)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.intent_classifier import WEIGHTS_FILE, TfidfLogisticRegressionClassifier
+
+VOCABULARY = ["paspoort", "kosten", "afval", "container", "wmo", "hulp", "boom", "kap"]
+EXAMPLES = {
+    "ask_fee": ["paspoort kosten", "kosten paspoort paspoort", "paspoort"],
+    "waste_collection": ["afval container", "container afval afval", "afval"],
+    "wmo_support": ["wmo hulp", "hulp wmo hulp", "hulp"],
+    "tree_permit": ["boom kap", "kap boom boom", "boom"],
+}
+
+
+def _message(text: str, intent: str | None = None) -> Message:
+    counts = np.array([[text.split().count(word) for word in VOCABULARY]], dtype=float)
+    message = Message(data={TEXT: text, **({INTENT: intent} if intent else {})})
+    message.add_features(Features(scipy.sparse.coo_matrix(counts), FEATURE_TYPE_SENTENCE, TEXT, "test"))
+    return message
+
+
+@pytest.fixture()
+def storage(tmp_path: Path) -> LocalModelStorage:
+    (tmp_path / "model").mkdir()
+    return LocalModelStorage(tmp_path / "model")
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+
+
+def test_a_loaded_classifier_gives_the_same_ranking_as_the_trained_one(storage: LocalModelStorage) -> None:
+    resource = Resource("intent_classifier")
+    config = {**TfidfLogisticRegressionClassifier.get_default_config(), "random_state": 42}
+    trained = TfidfLogisticRegressionClassifier.create(config, storage, resource, _context())
+    trained.train(TrainingData([_message(t, i) for i, texts in EXAMPLES.items() for t in texts]))
+
+    loaded = TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
+    questions = ["paspoort kosten", "container", "hulp wmo", "boom boom kap", "kap afval"]
+    before = trained.process([_message(q) for q in questions])
+    after = loaded.process([_message(q) for q in questions])
+    for one, two in zip(before, after, strict=True):
+        assert one.get(INTENT)["name"] == two.get(INTENT)["name"]
+        assert one.get(INTENT)["confidence"] == pytest.approx(two.get(INTENT)["confidence"])
+        assert [r["name"] for r in one.get("intent_ranking")] == [
+            r["name"] for r in two.get("intent_ranking")
+        ]
+        assert isinstance(two.get(INTENT)["name"], str)
+    assert [m.get(INTENT)["name"] for m in after[:4]] == [
+        "ask_fee",
+        "waste_collection",
+        "wmo_support",
+        "tree_permit",
+    ]
+
+
+def test_the_model_holds_plain_arrays_and_loading_needs_no_skops(storage: LocalModelStorage) -> None:
+    resource = Resource("intent_classifier")
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    trained = TfidfLogisticRegressionClassifier.create(config, storage, resource, _context())
+    trained.train(TrainingData([_message(t, i) for i, texts in EXAMPLES.items() for t in texts]))
+    with storage.read_from(resource) as model_dir:
+        files = sorted(p.name for p in model_dir.iterdir())
+        with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as weights:
+            assert sorted(weights.files) == ["classes", "coef", "idf", "intercept"]
+    assert files == [WEIGHTS_FILE]
+    sys.modules.pop("skops.io", None)
+    TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
+    assert "skops.io" not in sys.modules
+
+
+def test_a_model_without_weights_refuses_to_load(storage: LocalModelStorage) -> None:
+    resource = Resource("empty")
+    with storage.write_to(resource):
+        pass
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    with pytest.raises(FileNotFoundError):
+        TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
