@@ -132,7 +132,7 @@ purge: install
 	TRACKER_DB_URL=$${TRACKER_DB_URL:-sqlite:///var/tracker.db} $(PY) -m app.purge
 
 signals: install
-	$(PY) -m signals.engine $(ARGS)
+	$(PY) -m app.signals $(ARGS)
 
 clean:
 	rm -rf models reports results .rasa var/spacy-nl .pytest_cache .ruff_cache .mypy_cache

@@ -52,24 +52,48 @@ SECRET_FIELDS = (
 )
 
 
+#: The ``retention`` section of a municipality's content -> the setting it overrides (issue 18; the
+#: setting, or the national base's ``retention``, is the national default).
+RETENTION_FIELDS = {
+    "conversation_days": "retention_days",
+    "processing_log_days": "processing_log_retention_days",
+}
+
+
+def retention_overrides(data: Any) -> dict[str, int]:
+    """The retention settings a municipality's (merged) content sets: setting name -> days."""
+    retention = (data.get("retention") if isinstance(data, dict) else None) or {}
+    return {setting: int(retention[key]) for key, setting in RETENTION_FIELDS.items() if retention.get(key)}
+
+
 def settings_for(name: str | None = None) -> Settings:
     """The settings with the backends of municipality ``name`` (default: the current one).
 
     A municipality's content may name its own endpoints and identifiers (``backends``: e.g. its own
     ZGW Zaken URL and RSIN); its credentials come from ``<NAME>_<VARIABLE>`` environment variables
     (:func:`foundation.settings.municipal_secrets`). What it does not set is the deployment's shared
-    backend (the ``*_API_URL`` settings). ``app/registry.py`` installs this as the resolver of
+    backend (the ``*_API_URL`` settings). Its ``retention`` section sets its retention periods
+    (:data:`RETENTION_FIELDS`). ``app/registry.py`` installs this as the resolver of
     :func:`foundation.municipality.settings`, which the integrations' ``from_settings`` use.
     """
     settings = get_settings()
     name = name or current()
     overrides: dict[str, Any] = {}
     try:
-        backends = get_content(name).data.get("backends") or {}
+        data = get_content(name).data
     except Exception:  # content problems are reported by the content loader itself
-        backends = {}
+        data = {}
+    backends = data.get("backends") or {}
     for key in BACKEND_FIELDS:
         if backends.get(key):
             overrides[key] = str(backends[key])
+    overrides.update(retention_overrides(data))
     overrides.update({k: v for k, v in municipal_secrets(name).items() if k in SECRET_FIELDS})
     return dataclasses.replace(settings, **overrides) if overrides else settings
+
+
+# ---------------------------------------------------------------------------- signal rules
+def signal_overrides(name: str) -> dict[str, Any]:
+    """The ``signals`` section of municipality ``name``'s content: what it changes of the national
+    signal rules (``signals/rules.py``; ``app/registry.py`` installs this as the provider)."""
+    return dict(get_content(name).data.get("signals") or {})

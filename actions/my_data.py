@@ -30,6 +30,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import tickets
 from actions.conversation import content_values
+from actions.municipality import settings_for
 from actions.parsing.dates import format_date
 from foundation.db import get_engine, metadata, run_db
 from foundation.settings import get_settings
@@ -138,7 +139,7 @@ def collect(sender_id: str) -> dict[str, Any]:
         "gesprek": my_data.stored_messages(sender_id),
         "aanmeldingen_berichten": consents(sender_id),
         "vragen_aan_medewerker": handoff_tickets(sender_id),
-        "bewaartermijn_dagen": get_settings().retention_days,
+        "bewaartermijn_dagen": settings_for().retention_days,  # the conversation's municipality's (issue 18)
     }
 
 

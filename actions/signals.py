@@ -24,11 +24,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.auth import verified_bsn
 from actions.conversation import content_values
+from actions.municipality import current
 from foundation.db import run_db
 from integrations.rasa_api import is_system_message
 from signals import store
 from signals.delivery import DATE_ENTITY, RULE_ENTITY
-from signals.rules import RulesError, load_rules
+from signals.rules import RulesError, load_rules, rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,17 @@ class ActionSignalsUnsubscribe(Action):
         return []
 
 
+def _own_text(text: str | None, values: dict[str, str]) -> str | None:
+    """A municipality's own signal text with its values filled in (``None``: use the response)."""
+    if not text:
+        return None
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):  # scripts/validate_content.py refuses such a text
+        logger.error("signal text of the municipality has an unknown placeholder; the response is used")
+        return None
+
+
 class ActionDeliverSignal(Action):
     """Utters the message of the signal rule named by the ``signal_rule`` entity, with buttons."""
 
@@ -205,7 +217,7 @@ class ActionDeliverSignal(Action):
             return []
         rule_id = _entity(tracker, RULE_ENTITY)
         try:
-            rules = load_rules()
+            rules = rules_for(current())  # the conversation's municipality's rules (issue 18)
         except RulesError:
             logger.exception("signal rules invalid; signal %s not shown", rule_id)
             return []
@@ -213,11 +225,14 @@ class ActionDeliverSignal(Action):
         if rule is None or not rule.enabled:
             logger.warning("proactive_signal with unknown or disabled rule %r ignored", rule_id)
             return []
-        dispatcher.utter_message(
-            response=rule.message,
-            buttons=rules.buttons(rule),
-            signal_date=_entity(tracker, DATE_ENTITY) or "",
+        values = {
+            "signal_date": _entity(tracker, DATE_ENTITY) or "",
             # the sender is the conversation's own municipality (issue 18)
-            municipality_name=content_values().get("municipality_name", "gemeente"),
-        )
+            "municipality_name": content_values().get("municipality_name", "gemeente"),
+        }
+        text = _own_text(rule.text, values)  # the municipality's own text, from its content (issue 18)
+        if text:
+            dispatcher.utter_message(text=text, buttons=rules.buttons(rule))
+        else:
+            dispatcher.utter_message(response=rule.message, buttons=rules.buttons(rule), **values)
         return []

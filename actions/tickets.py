@@ -343,11 +343,14 @@ async def deliver_handoff(payload: dict[str, Any], idempotency_key: str) -> dict
     return ids
 
 
-def purge_tickets(days: int, now: datetime | None = None) -> int:
-    """Retention hook: delete answered or closed tickets finished more than ``days`` ago (open ones stay)."""
+def purge_tickets(days: int, now: datetime | None = None, municipality: str | None = None) -> int:
+    """Retention hook: delete answered or closed tickets finished more than ``days`` ago (open ones stay).
+
+    ``municipality``: only that municipality's tickets (issue 18: each its own period; ``None``: all).
+    """
     cutoff = (now or clock.utcnow()) - timedelta(days=days)
     t = handoff_tickets.c
     finished = sa.func.coalesce(t.answer_delivered_at, t.answered_at, t.created_at)
     with get_engine().begin() as conn:
         query = handoff_tickets.delete().where(t.status.in_((ANSWERED, CLOSED)), finished < cutoff)
-        return int(conn.execute(query).rowcount or 0)
+        return int(conn.execute(of_municipality(query, municipality)).rowcount or 0)

@@ -13,7 +13,7 @@ registration (:data:`TABLES`).
 from __future__ import annotations
 
 from actions import employee, tickets, verification, zaak_submission
-from actions.municipality import settings_for
+from actions.municipality import settings_for, signal_overrides
 from channels import whatsapp_ids, whatsapp_store
 from foundation import outbox
 from foundation.municipality import set_settings_resolver
@@ -22,6 +22,7 @@ from privacy import my_data, processing_log
 from privacy.forget import register_forget_hook
 from privacy.retention import register_retention_hook
 from signals import store as signal_store
+from signals.rules import set_overrides_provider
 
 #: Every table of the assistant database, by the module that owns it.
 TABLES = {
@@ -66,6 +67,11 @@ RETENTION_HOOKS = {
 }
 
 
+#: Of those, the hooks whose rows carry their municipality (issue 18): run once per municipality with
+#: its own period (``hook(days, now, municipality=name)``); the others run with the shortest period.
+MUNICIPAL_RETENTION_HOOKS = frozenset({"handoff_tickets", "whatsapp_recipients"})
+
+
 def register() -> None:
     """Register everything above (idempotent). Every process calls it first."""
     for kind, handler in OUTBOX_HANDLERS.items():
@@ -74,6 +80,8 @@ def register() -> None:
     for name, hook in FORGET_HOOKS.items():
         register_forget_hook(name, hook)
     for name, hook in RETENTION_HOOKS.items():
-        register_retention_hook(name, hook)
+        register_retention_hook(name, hook, per_municipality=name in MUNICIPAL_RETENTION_HOOKS)
     # issue 18: the integrations build their clients with the conversation's municipality's backends
     set_settings_resolver(settings_for)
+    # issue 18: each municipality's signal rules are the national ones with its content's overrides
+    set_overrides_provider(signal_overrides)

@@ -1,4 +1,8 @@
-"""Appointment API under ``/afspraken/api/v1`` (contract: ``docs/appointments-api.md``)."""
+"""Appointment API under ``/afspraken/api/v1`` (contract: ``docs/appointments-api.md``).
+
+Several municipalities share this stand-in (issue 18): a booking records the municipality named in
+the ``X-Gemeente`` header; another municipality cannot read, move or cancel it (404).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy.engine import Connection, Row
 
 from backend import db
 from backend.auth import Check
-from backend.common import ApiError, invalid, json_body, require, respond
+from backend.common import ApiError, invalid, json_body, municipality_of, require, respond
 
 PREFIX = "/afspraken/api/v1"
 
@@ -54,9 +58,10 @@ def _free_slot(conn: Connection, slot_id: Any, product: str) -> Row:
     return slot
 
 
-def _get(conn: Connection, referentie: str) -> Row:
+def _get(conn: Connection, referentie: str, gemeente: str | None = None) -> Row:
+    """The appointment ``referentie``; one booked by another municipality is not found (issue 18)."""
     row = conn.execute(db.afspraken.select().where(db.afspraken.c.referentie == referentie)).first()
-    if row is None:
+    if row is None or (gemeente is not None and row.gemeente not in (None, gemeente)):
         raise ApiError(404, "not_found", "Afspraak niet gevonden.")
     return row
 
@@ -122,6 +127,7 @@ def blueprint(check: Check) -> Blueprint:
                     email=str(body.get("email") or "")[:254],
                     telefoon=str(body.get("telefoon") or "")[:30],
                     status="gepland",
+                    gemeente=municipality_of(request),
                 )
             )
             conn.execute(
@@ -134,7 +140,7 @@ def blueprint(check: Check) -> Blueprint:
     @bp.get("/afspraken/<referentie:str>")
     async def read(request: Request, referentie: str) -> HTTPResponse:
         def work(conn: Connection) -> tuple[int, Any]:
-            return 200, afspraak_json(conn, _get(conn, referentie))
+            return 200, afspraak_json(conn, _get(conn, referentie, municipality_of(request)))
 
         return await respond(request, work)
 
@@ -144,7 +150,7 @@ def blueprint(check: Check) -> Blueprint:
 
         def work(conn: Connection) -> tuple[int, Any]:
             require(body, "tijdslot")
-            row = _get(conn, referentie)
+            row = _get(conn, referentie, municipality_of(request))
             if row.status != "gepland":
                 raise ApiError(409, "not_planned", "Een geannuleerde afspraak kan niet worden verzet.")
             if body["tijdslot"] == row.tijdslot_id:
@@ -165,7 +171,7 @@ def blueprint(check: Check) -> Blueprint:
     @bp.post("/afspraken/<referentie:str>/annuleren")
     async def cancel(request: Request, referentie: str) -> HTTPResponse:
         def work(conn: Connection) -> tuple[int, Any]:
-            row = _get(conn, referentie)
+            row = _get(conn, referentie, municipality_of(request))
             if row.status != "geannuleerd":
                 conn.execute(
                     db.tijdsloten.update()

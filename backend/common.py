@@ -18,6 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 from backend import db
 
 PAGE_SIZE = 100
+#: The header in which the assistant names the municipality a request is made for (its RSIN). One
+#: stand-in serves every municipality of a deployment and keeps their data apart by it.
+MUNICIPALITY_HEADER = "X-Gemeente"
 Work = Callable[[Connection], tuple[int, Any]]
 
 
@@ -101,6 +104,12 @@ def json_body(request: Request) -> dict[str, Any]:
 def engine_of(request: Request) -> Engine:
     """Return the app's engine."""
     return request.app.ctx.engine
+
+
+def municipality_of(request: Request) -> str | None:
+    """The municipality (RSIN) the request names in :data:`MUNICIPALITY_HEADER`, or ``None``."""
+    value = (request.headers.get(MUNICIPALITY_HEADER) or "").strip()
+    return value or None
 
 
 def base_url(request: Request) -> str:

@@ -169,6 +169,8 @@ afspraken = sa.Table(
     sa.Column("email", sa.String(254), nullable=False, default=""),
     sa.Column("telefoon", sa.String(30), nullable=False, default=""),
     sa.Column("status", sa.String(20), nullable=False),
+    # the municipality that booked it (its RSIN, header X-Gemeente; issue 18): only it sees it
+    sa.Column("gemeente", sa.String(9), nullable=True),
 )
 ophaaldagen = sa.Table(
     "ophaaldagen",
@@ -202,4 +204,19 @@ def make_engine(url: str) -> Engine:
     else:
         engine = sa.create_engine(url, future=True, pool_pre_ping=True)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add nullable columns added since an existing database was made (``create_all`` does not)."""
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))

@@ -3,7 +3,10 @@
 Zaken: ``/zaken`` (list with ``identificatie`` and ``rol__betrokkeneIdentificatie__natuurlijkPersoon
 __inpBsn`` filters, create, read), ``/statussen`` and ``/rollen`` (list, create, read). Catalogi:
 ``/zaaktypen``, ``/statustypen``, ``/roltypen`` (list with filters, read). ``/zaken`` requires the
-``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``. The Catalogi
+``Accept-Crs`` (and on writes ``Content-Crs``) header ``EPSG:4326``, else ``412``. Several
+municipalities share this stand-in (issue 18): ``/zaken`` filters on ``bronorganisatie`` (a query
+parameter of the standard) and on the municipality the request names in ``X-Gemeente``; a zaak of
+another municipality is not listed, not read (404) and cannot be created in its name (400). The Catalogi
 resources carry every field Catalogi API 1.3.1 requires (one catalogus, one version per zaaktype).
 """
 
@@ -25,6 +28,7 @@ from backend.common import (
     base_url,
     invalid,
     json_body,
+    municipality_of,
     paginate,
     problem,
     require,
@@ -181,9 +185,13 @@ def zaken_blueprint(check: Check) -> Blueprint:
         root = base_url(request)
         identificatie = request.args.get("identificatie")
         bsn = request.args.get(BSN_FILTER)
+        # issue 18: only the zaken of the municipality asked for (the filter and the header)
+        organisations = {v for v in (request.args.get("bronorganisatie"), municipality_of(request)) if v}
 
         def work(conn: Connection) -> tuple[int, Any]:
             query = sa.select(db.zaken).order_by(db.zaken.c.identificatie)
+            for organisation in organisations:
+                query = query.where(db.zaken.c.bronorganisatie == organisation)
             if identificatie:
                 query = query.where(db.zaken.c.identificatie == identificatie)
             if bsn:
@@ -204,6 +212,9 @@ def zaken_blueprint(check: Check) -> Blueprint:
 
         def work(conn: Connection) -> tuple[int, Any]:
             require(body, "bronorganisatie", "verantwoordelijkeOrganisatie", "zaaktype", "startdatum")
+            own = municipality_of(request)
+            if own is not None and body["bronorganisatie"] != own:  # issue 18: not in another's name
+                raise invalid("bronorganisatie", "Niet de gemeente van dit verzoek.")
             zaaktype = conn.execute(
                 db.zaaktypen.select().where(db.zaaktypen.c.uuid == from_url(body["zaaktype"], "zaaktype"))
             ).first()
@@ -247,7 +258,8 @@ def zaken_blueprint(check: Check) -> Blueprint:
 
         def work(conn: Connection) -> tuple[int, Any]:
             row = conn.execute(db.zaken.select().where(db.zaken.c.uuid == zaak_uuid)).first()
-            if row is None:
+            own = municipality_of(request)
+            if row is None or (own is not None and row.bronorganisatie != own):
                 raise ApiError(404, "not_found", "Niet gevonden.")
             return 200, zaak_json(root, row, rollen_of(conn, [row.uuid])[row.uuid])
 

@@ -196,9 +196,12 @@ class WhatsAppInput(InputChannel):
         return self._apis[phone_number_id]
 
     async def api_of_recipient(self, recipient_id: str) -> GraphApiClient:
-        """The sender of the number the resident last wrote to (else the channel's own number)."""
+        """The sender of the number of the conversation's municipality (else the channel's own number)."""
         wa_id = await run_db(to_wa_id, recipient_id)  # the number behind the pseudonym (a database read)
         number = await run_db(whatsapp_store.contact_number, wa_id) if wa_id else None
+        if wa_id:
+            # issue 18: the number of this conversation's municipality, not just the last one written to
+            number = whatsapp_ids.business_number(recipient_id, wa_id, number)
         return self.api_for(number)
 
     def get_output_channel(self) -> OutputChannel:
@@ -286,7 +289,8 @@ class WhatsAppInput(InputChannel):
                 return
             await run_db(whatsapp_store.touch_contact, str(wa_id), _timestamp(message), number_id)
             # the conversation is a pseudonym; the number stays here, for delivery only (issue 13)
-            conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message))
+            # issue 18: one conversation per municipality the resident writes to
+            conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message), municipality)
             choices = await run_db(whatsapp_store.take_choices, str(wa_id))
             if message.get("type") == "text":
                 text = chosen_option(text, choices)

@@ -65,6 +65,10 @@ class Deployment:
         """The municipality of a WhatsApp business number, or ``None`` when it is not mapped."""
         return self.whatsapp_numbers.get(str(phone_number_id)) if phone_number_id else None
 
+    def numbers_of(self, name: str) -> tuple[str, ...]:
+        """The WhatsApp business numbers of municipality ``name``, in file order."""
+        return tuple(number for number, owner in self.whatsapp_numbers.items() if owner == name)
+
 
 def parse_deployment(data: Any, default: str, source: str = DEPLOYMENT_FILE) -> Deployment:
     """Build a :class:`Deployment` from the parsed deployment file (``None``: only the default).

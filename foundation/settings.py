@@ -207,14 +207,21 @@ class Settings:
         "gemeente-socketio", "socket.io Redis channel: the same for all instances of one deployment."
     )
 
-    retention_days: int = setting(28, "Days conversations and linked data are kept.")
+    retention_days: int = setting(
+        28,
+        "Days conversations and linked data are kept (national default; a municipality's content may "
+        "set its own: retention.conversation_days).",
+    )
     pseudonym_key: str = setting(
         "local-development-pseudonym-key",
         "HMAC key of resident pseudonyms (processing log, signals).",
         secret=True,
     )
     tracker_db_url: str = setting("sqlite:///var/tracker.db", "Rasa's tracker database (SQLAlchemy URL).")
-    processing_log_retention_days: int = setting(365, "Days the processing log is kept.")
+    processing_log_retention_days: int = setting(
+        365,
+        "Days the processing log is kept (national default; content: retention.processing_log_days).",
+    )
 
     verify_max_failures_per_reference: int = setting(
         5, "Failed contact-detail checks allowed per appointment/zaak reference in the window."

@@ -32,6 +32,10 @@ C = TypeVar("C", bound="BackendClient")
 K = TypeVar("K", bound="ApiKeyClient")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: Every request names the municipality it is made for in this header (issue 18): its RSIN
+#: (``zgw_rsin``), so that a backend shared by several municipalities keeps their data apart. A
+#: municipality's own backend may ignore it. The ZGW Zaken client also sends it as ``bronorganisatie``.
+MUNICIPALITY_HEADER = "X-Gemeente"
 
 
 def build_http_client(
@@ -125,6 +129,12 @@ class BackendClient:
         )
 
     async def __aenter__(self: C) -> C:
+        return self
+
+    def for_municipality(self: C, identifier: str) -> C:
+        """Name the municipality in :data:`MUNICIPALITY_HEADER` of every request (returns ``self``)."""
+        if identifier:
+            self._http.headers[MUNICIPALITY_HEADER] = identifier
         return self
 
     async def __aexit__(
@@ -252,7 +262,8 @@ class ApiKeyClient(BackendClient):
         """Build from the conversation's municipality's settings (or the given settings)."""
         s = settings or municipal_settings()  # the conversation's municipality (issue 18)
         base_url, api_key = cls.location(s)
-        return cls(base_url, api_key, timeout=s.backend_timeout, transport=transport)
+        client = cls(base_url, api_key, timeout=s.backend_timeout, transport=transport)
+        return client.for_municipality(s.zgw_rsin)
 
 
 def compact_postcode(value: str) -> str:

@@ -143,13 +143,14 @@ class BrpClient(BackendClient):
     ) -> BrpClient:
         """Build from the conversation's municipality's settings (or the given settings)."""
         s = settings or municipal_settings()  # the conversation's municipality (issue 18)
-        return cls(
+        client = cls(
             s.brp_api_url,
             s.reisdocumenten_api_url,
             s.brp_api_key,
             timeout=s.backend_timeout,
             transport=transport,
         )
+        return client.for_municipality(s.zgw_rsin)
 
     async def get_person(
         self, bsn: str, fields: Sequence[str], *, respect_geheimhouding: bool = True

@@ -99,13 +99,14 @@ class KlantinteractiesClient(BackendClient):
     ) -> KlantinteractiesClient:
         """Build from the conversation's municipality's settings (or the given settings)."""
         s = settings or municipal_settings()  # the conversation's municipality (issue 18)
-        return cls(
+        client = cls(
             s.klantinteracties_api_url,
             s.klantinteracties_token,
             actor_uuid=s.klantinteracties_actor_uuid,
             timeout=s.backend_timeout,
             transport=transport,
         )
+        return client.for_municipality(s.zgw_rsin)
 
     async def register_handoff(
         self,

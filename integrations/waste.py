@@ -61,7 +61,8 @@ class WasteClient(BackendClient):
     ) -> WasteClient:
         """Build from the conversation's municipality's settings (or the given settings)."""
         s = settings or municipal_settings()  # the conversation's municipality (issue 18)
-        return cls(s.waste_api_url, timeout=s.backend_timeout, transport=transport)
+        client = cls(s.waste_api_url, timeout=s.backend_timeout, transport=transport)
+        return client.for_municipality(s.zgw_rsin)
 
     async def collection_dates(self, postcode: str, huisnummer: int, from_date: date) -> list[Collection]:
         """Return the collections at this address from ``from_date`` on, earliest first.

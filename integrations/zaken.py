@@ -161,7 +161,7 @@ class ZakenClient(BackendClient):
     ) -> ZakenClient:
         """Build from the conversation's municipality's settings (or the given settings)."""
         s = settings or municipal_settings()  # the conversation's municipality (issue 18)
-        return cls(
+        client = cls(
             s.zaken_api_url,
             s.zgw_client_id,
             s.zgw_client_secret,
@@ -169,6 +169,7 @@ class ZakenClient(BackendClient):
             timeout=s.backend_timeout,
             transport=transport,
         )
+        return client.for_municipality(s.zgw_rsin)
 
     async def create_zaak(
         self,
@@ -213,7 +214,9 @@ class ZakenClient(BackendClient):
         Raises:
             BackendNotFound: No such case.
         """
-        results = await self._list("zaken", {"identificatie": identificatie}, max_pages=1)
+        # issue 18: on a Zaken API shared by several municipalities, only this municipality's zaken
+        query = {"identificatie": identificatie, "bronorganisatie": self.rsin}
+        results = await self._list("zaken", query, max_pages=1)
         if not results:
             raise BackendNotFound(self.system, "no zaak with this identificatie")
         return self.parse(Zaak.from_json, results[0])
@@ -232,7 +235,10 @@ class ZakenClient(BackendClient):
         Cases without ``identificatie`` (the schema does not require it) are left out: a resident
         cannot refer to them.
         """
-        params = {"rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": bsn}
+        params = {
+            "rol__betrokkeneIdentificatie__natuurlijkPersoon__inpBsn": bsn,
+            "bronorganisatie": self.rsin,  # issue 18: this municipality's zaken only
+        }
         zaken = [self.parse(Zaak.from_json, item) for item in await self._list("zaken", params)]
         return [zaak for zaak in zaken if zaak.identificatie]
 

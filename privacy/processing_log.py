@@ -25,6 +25,7 @@ from stdnum.nl import bsn as stdnum_bsn
 from foundation.clock import as_utc, utcnow
 from foundation.db import get_engine, metadata, run_db
 from foundation.municipality import current as current_municipality
+from foundation.municipality import get_deployment
 from foundation.settings import get_settings
 from privacy.detect import scan
 
@@ -246,8 +247,12 @@ def purge_processing_log(
     engine: Engine | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
+    municipality: str | None = None,
 ) -> int:
     """Delete entries older than ``days`` (default: ``PROCESSING_LOG_RETENTION_DAYS``, 365).
+
+    ``municipality``: only that municipality's entries (issue 18: each its own period; entries
+    without one belong to the default municipality; ``None``: all).
 
     Returns:
         The number of entries deleted (or that would be deleted, in a dry run).
@@ -257,6 +262,12 @@ def purge_processing_log(
         raise ValueError("days must be positive")
     cutoff = as_utc(now or utcnow()) - timedelta(days=days)
     condition = processing_log.c.time < cutoff
+    if municipality is not None:
+        column = processing_log.c.municipality
+        own = column == municipality
+        if municipality == get_deployment().default:
+            own = sa.or_(own, column.is_(None))
+        condition = sa.and_(condition, own)
     with (engine or get_engine()).begin() as connection:
         if dry_run:
             counted = connection.execute(

@@ -1,8 +1,9 @@
 """Retention job, run as ``python -m app.purge [--days N] [--log-days N] [--dry-run]``.
 
-Deletes conversations whose last message is older than ``--days`` (default ``RETENTION_DAYS``)
-from the tracker database and processing-log entries older than ``--log-days`` (default
-``PROCESSING_LOG_RETENTION_DAYS``).
+Deletes conversations whose last message is older than the retention period from the tracker
+database and processing-log entries older than the processing-log period, each municipality with its
+own periods (the ``retention`` section of its content; national default ``RETENTION_DAYS`` and
+``PROCESSING_LOG_RETENTION_DAYS``). ``--days`` / ``--log-days`` set one period for every municipality.
 """
 
 from __future__ import annotations
@@ -30,15 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--days",
         type=_positive,
-        default=settings.retention_days,
-        help=f"delete conversations idle for more than this many days (default {settings.retention_days})",
+        default=None,
+        help="delete conversations idle for more than this many days, in every municipality "
+        f"(default: each municipality's own, nationally {settings.retention_days})",
     )
     parser.add_argument(
         "--log-days",
         type=_positive,
-        default=settings.processing_log_retention_days,
-        help="delete processing-log entries older than this many days "
-        f"(default {settings.processing_log_retention_days})",
+        default=None,
+        help="delete processing-log entries older than this many days, in every municipality "
+        f"(default: each municipality's own, nationally {settings.processing_log_retention_days})",
     )
     parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     args = parser.parse_args(argv)
@@ -52,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{verb} {report.conversations} conversations ({report.events} events) idle > {report.days} days; "
         f"{verb} {report.log_entries} processing-log entries older than {report.log_days} days"
+        if len(report.municipalities) <= 1
+        else f"{verb} {report.conversations} conversations ({report.events} events) and "
+        f"{report.log_entries} processing-log entries"
     )
+    for own in report.municipalities if len(report.municipalities) > 1 else ():
+        print(
+            f"  {own.municipality}: {own.days} days: {own.conversations} conversations "
+            f"({own.events} events); {own.log_days} days: {own.log_entries} processing-log entries"
+        )
     return 0
 

@@ -5,8 +5,8 @@
 Jobs (each one a child process, so a crash or a hang of one job cannot stop the scheduler):
 
 * daily, at ``--daily-at`` (local time) or at start-up when today's run has not happened yet:
-  ``python -m signals.engine`` (evaluate + deliver) and ``python -m app.purge`` (retention);
-* every ``--retry-minutes``: ``python -m signals.engine --deliver-only`` (retries pending signals).
+  ``python -m app.signals`` (evaluate + deliver) and ``python -m app.purge`` (retention);
+* every ``--retry-minutes``: ``python -m app.signals --deliver-only`` (retries pending signals).
 
 Every job is idempotent (the signal ledger is unique per resident/rule/period; the purge deletes by
 age), so running one again after a restart is harmless. Failures are logged and the loop goes on.
@@ -48,9 +48,9 @@ Runner = Callable[[Job], Awaitable[bool]]
 def default_jobs() -> list[Job]:
     """The daily jobs and the retry job."""
     return [
-        Job("signals", "signals.engine"),
+        Job("signals", "app.signals"),
         Job("purge", "app.purge"),
-        Job("signals-retry", "signals.engine", ("--deliver-only",), daily=False),
+        Job("signals-retry", "app.signals", ("--deliver-only",), daily=False),
     ]
 
 

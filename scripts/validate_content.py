@@ -6,6 +6,8 @@ municipalities that have a valid content file and map every WhatsApp number to o
 
 Usage: python scripts/validate_content.py [CONTENT_DIR]
 Exits 0 when every file is valid and answers every topic intent, 1 otherwise (with the reasons).
+A ``signals`` section may change only national signal rules (signals/rules.yml), and the changed
+rules must still match signals/rules.schema.json (issue 18).
 Outside the test profile (``profile: test`` in the file marks fictional development content) no
 text may hold a placeholder: ``localhost``/``127.0.0.1``, an ``.example`` domain or "fictief".
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from actions.content import (  # noqa: E402
 from actions.safety import SAFETY_LINES_PATH, load_safety_lines  # noqa: E402
 from foundation.municipality import DEPLOYMENT_FILE, DeploymentError, load_deployment  # noqa: E402
 from foundation.settings import get_settings  # noqa: E402
+from signals.rules import RulesError, check_overrides, load_rules  # noqa: E402
 
 #: Placeholders that must never reach residents of a real municipality.
 PLACEHOLDERS = re.compile(r"localhost|127\.0\.0\.1|\.example\b|fictie[fv]", re.IGNORECASE)
@@ -59,6 +62,17 @@ def placeholder_problems(data: Any, source: str) -> list[str]:
     ]
 
 
+def signal_problems(overrides: Any, source: str) -> list[str]:
+    """A municipality's ``signals`` section against the national rules (signals/rules.yml)."""
+    if not overrides:
+        return []
+    try:
+        national = load_rules()
+    except RulesError as exc:
+        return [f"{source}: the national signal rules are invalid: {exc}"]
+    return [f"{source}: {problem}" for problem in check_overrides(overrides, national)]
+
+
 def validate_deployment(directory: Path) -> list[str]:
     """Check ``municipalities.yml``: every listed municipality has a content file (else a problem)."""
     if not (directory / DEPLOYMENT_FILE).is_file():
@@ -67,10 +81,31 @@ def validate_deployment(directory: Path) -> list[str]:
         deployment = load_deployment(directory, get_settings().municipality)
     except DeploymentError as exc:
         return [str(exc)]
-    return [
+    problems = [
         f"{directory / DEPLOYMENT_FILE}: {name} has no content file {name}.yml"
         for name in deployment.names
         if not (directory / f"{name}.yml").is_file()
+    ]
+    return problems + rsin_problems(directory, deployment.names)
+
+
+def rsin_problems(directory: Path, names: Iterable[str]) -> list[str]:
+    """Two municipalities with one RSIN would share their data on a shared backend (issue 18)."""
+    owners: dict[str, list[str]] = {}
+    default = get_settings().zgw_rsin
+    for name in names:
+        path = directory / f"{name}.yml"
+        try:
+            data = load_content(path, schema_for(directory)).data
+        except ContentError:
+            continue  # reported by validate_dir
+        rsin = str((data.get("backends") or {}).get("zgw_rsin") or default)
+        owners.setdefault(rsin, []).append(name)
+    return [
+        f"{directory}: {', '.join(sorted(shared))} have the same RSIN {rsin} (backends.zgw_rsin; "
+        f"without one: ZGW_RSIN): the shared backends keep municipalities apart by it"
+        for rsin, shared in owners.items()
+        if len(shared) > 1
     ]
 
 
@@ -92,6 +127,7 @@ def validate_dir(directory: Path) -> list[str]:
             problems.append(
                 f"{path}: municipality.id {content.id!r} differs from the file name {path.stem!r}"
             )
+        problems += signal_problems(content.data.get("signals"), str(path))
         missing = sorted(set(topic_intents(schema)) - content.covered_intents())
         if missing:
             problems.append(f"{path}: no product answers these intents: {', '.join(missing)}")

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from channels import whatsapp_ids
 from channels.whatsapp_api import GraphApiClient
 from channels.whatsapp_output import WhatsAppOutput, to_wa_id
 from channels.whatsapp_store import contact_number, in_service_window
@@ -142,9 +143,11 @@ class Deliverer:
         return self._whatsapp_api
 
     async def _api_of_recipient(self, sender_id: str) -> Any:
-        """The sender of the number the resident last wrote to (issue 18), else the configured one."""
+        """The sender of the conversation's municipality's number (issue 18), else the configured one."""
         wa_id = await run_db(to_wa_id, sender_id)  # the number behind the pseudonym (a database read)
         number = await run_db(contact_number, wa_id) if wa_id else None
+        if wa_id:  # issue 18: the number of this conversation's municipality
+            number = whatsapp_ids.business_number(sender_id, wa_id, number)
         s = self.settings
         if not number or number == s.whatsapp_phone_number_id or not self._own_whatsapp_api:
             return self._api()

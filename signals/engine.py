@@ -12,6 +12,12 @@ One run has two phases:
    expire, the rest go out (:mod:`signals.delivery`). A failure leaves the row pending for the next
    run; a row is marked ``sent`` only after Rasa or WhatsApp accepted it.
 
+Several municipalities (issue 18): each consent records the municipality of the conversation in
+which the resident subscribed. The resident's signals are evaluated with that municipality's rules
+(:func:`signals.rules.rules_for`: the national rules with the municipality's overrides from its
+content), the BRP is asked through that municipality's backend (``foundation.municipality.settings``)
+and the lookup is logged in its processing log.
+
 ``--dry-run`` prints what would be recorded and sent, and writes and sends nothing (the BRP lookups
 still happen and are logged: they are processing). ``--deliver-only`` skips phase 1 (the scheduler's
 retry pass). Output never shows a BSN: residents appear as the first characters of their pseudonym.
@@ -24,6 +30,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,6 +39,7 @@ import httpx
 
 from foundation import clock
 from foundation.db import run_db
+from foundation.municipality import use
 from foundation.settings import Settings, get_settings
 from integrations.brp import BrpClient
 from integrations.errors import BackendError
@@ -47,6 +55,7 @@ from signals.rules import (
     RuleSet,
     evaluate_all,
     load_rules,
+    rules_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -111,31 +120,67 @@ async def fetch_resident(client: BrpClient, bsn: str, rules: RuleSet) -> Residen
     return ResidentData(birth_date=birth_date, documents=documents)
 
 
+class MunicipalRules:
+    """The rules of each municipality (the national ones with its overrides), built once per run."""
+
+    def __init__(self, national: RuleSet) -> None:
+        self.national = national
+        self._built: dict[str, RuleSet | None] = {}
+
+    def of(self, municipality: str | None) -> RuleSet | None:
+        """The rules of ``municipality``; ``None`` when its overrides are invalid (logged once)."""
+        name = municipality or ""
+        if name not in self._built:
+            try:
+                self._built[name] = rules_for(municipality, self.national)
+            except RulesError:
+                logger.exception("signal rules of %s invalid; its residents are skipped", name)
+                self._built[name] = None
+        return self._built[name]
+
+
+#: The BRP client of a municipality (one shared client, or one per municipality's own backend).
+ClientFor = Callable[[str], "BrpClient"]
+
+
 async def evaluate(
     rules: RuleSet,
     today: date,
-    client: BrpClient,
+    client: BrpClient | ClientFor,
     report: RunReport,
     dry_run: bool = False,
 ) -> list[tuple[store.Consent, Due]]:
     """Phase 1: evaluate the rules for every consenting resident and record what is due.
 
+    Args:
+        rules: The national rules (each resident gets those of their municipality).
+        today: The day to evaluate.
+        client: The BRP client, or a function giving the client of a municipality.
+        report: Counts of this run.
+        dry_run: Record nothing.
+
     Returns:
         The due signals found (recorded or not).
     """
+    client_for: ClientFor = client if not isinstance(client, BrpClient) else (lambda _name: client)
+    municipal = MunicipalRules(rules)
     consents = await run_db(store.active_consents)
     found: list[tuple[store.Consent, Due]] = []
     for consent in consents:
-        if consent.consent_version not in rules.valid_consent_versions or not consent.bsn:
+        own = municipal.of(consent.municipality)
+        if own is None or consent.consent_version not in own.valid_consent_versions or not consent.bsn:
             continue
         report.residents += 1
+        if not own.enabled:
+            continue  # every rule switched off in this municipality: nothing to ask the BRP
         try:
-            resident = await fetch_resident(client, consent.bsn, rules)
+            with use(consent.municipality):  # its backend, its processing log (issue 18)
+                resident = await fetch_resident(client_for(consent.municipality), consent.bsn, own)
         except BackendError as exc:
             report.lookup_failures += 1
             logger.warning("BRP lookup for resident %s failed: %s", _short(consent.resident_key), exc)
             continue
-        for due in evaluate_all(rules, resident, today):
+        for due in evaluate_all(own, resident, today):
             found.append((consent, due))
             if dry_run:
                 existing = [
@@ -171,17 +216,24 @@ async def deliver_pending(
     now: Callable[[], datetime] = clock.utcnow,
 ) -> None:
     """Phase 2: deliver every pending signal; failures stay pending."""
+    municipal = MunicipalRules(rules)
     for entry_id in await run_db(store.pending_ids, now()):
         entry = await run_db(store.claim, entry_id, now())
         if entry is None:
             continue  # sent, dropped or being sent by another run meanwhile
-        rule = rules.get(entry.rule_id)
+        consent = await run_db(store.active_consent, entry.resident_key)  # re-check right before sending
+        # the rules of the resident's municipality (issue 18): a rule switched off there expires
+        own = municipal.of(consent.municipality) if consent else rules
+        if own is None:  # its overrides are invalid (logged): never send what it may have switched off
+            await run_db(store.mark_failed, entry.id, "signal rules of the municipality are invalid")
+            report.failed += 1
+            continue
+        rule = own.get(entry.rule_id)
         if rule is None or not rule.enabled or today > entry.expires_on:
             await run_db(store.mark_expired, entry.id)
             report.expired += 1
             continue
-        consent = await run_db(store.active_consent, entry.resident_key)  # re-check right before sending
-        if consent is None or consent.consent_version not in rules.valid_consent_versions:
+        if consent is None or consent.consent_version not in own.valid_consent_versions:
             await run_db(store.drop_entry, entry.id)
             report.dropped_no_consent += 1
             continue
@@ -204,14 +256,16 @@ async def deliver_pending(
 
 async def dry_run_deliveries(rules: RuleSet, today: date, report: RunReport) -> None:
     """Print which pending signals a real run would try to deliver (nothing is changed)."""
+    municipal = MunicipalRules(rules)
     for entry in await run_db(store.ledger_entries):
         if entry.status != store.PENDING:
             continue
         consent = await run_db(store.active_consent, entry.resident_key)
-        rule = rules.get(entry.rule_id)
+        own = municipal.of(consent.municipality if consent else None) or rules
+        rule = own.get(entry.rule_id)
         if rule is None or not rule.enabled or today > entry.expires_on:
             verdict = "would expire"
-        elif consent is None or consent.consent_version not in rules.valid_consent_versions:
+        elif consent is None or consent.consent_version not in own.valid_consent_versions:
             verdict = "would be dropped (no consent)"
         else:
             verdict = f"would send {rule.message} via {consent.channel or 'latest'}"
@@ -231,12 +285,23 @@ async def run(
 ) -> RunReport:
     """One engine run (see the module docstring)."""
     s = settings or get_settings()
-    ruleset = rules or load_rules()
+    ruleset = rules or load_rules()  # the national rules; each resident gets their municipality's
     day = today or date.today()
     report = RunReport()
     if not deliver_only:
-        async with BrpClient.from_settings(s, transport=brp_transport) as client:
-            await evaluate(ruleset, day, client, report, dry_run=dry_run)
+        async with AsyncExitStack() as stack:
+            clients: dict[str, BrpClient] = {}
+
+            def client_for(name: str) -> BrpClient:
+                # given settings: one BRP for all; else each municipality's own (or the shared one)
+                key = "" if settings is not None else name
+                if key not in clients:
+                    built = BrpClient.from_settings(settings, transport=brp_transport)
+                    clients[key] = built
+                    stack.push_async_callback(built.aclose)
+                return clients[key]
+
+            await evaluate(ruleset, day, client_for, report, dry_run=dry_run)
     if dry_run:
         await dry_run_deliveries(ruleset, day, report)
         return report

@@ -13,13 +13,22 @@
   Period: the expiry date, so a renewed document gives a new signal years later.
 
 Nothing is read at import time; :func:`load_rules` caches per path.
+
+Per municipality (issue 18): these are the national rules. A municipality's content file may switch
+a rule off or change its parameters and text in its ``signals`` section (keys :data:`OVERRIDABLE`;
+``when`` and ``applies_to`` merged key by key, the kind of a rule and its AOW table stay national).
+:func:`rules_for` gives the rules of one municipality; the content comes through the provider that
+``app/registry.py`` installs (:func:`set_overrides_provider`), so this package never reads content.
+The result is validated against ``rules.schema.json`` like the national file.
 """
 
 from __future__ import annotations
 
 import calendar
+import copy
 import json
-from collections.abc import Callable, Sequence
+import string
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -101,6 +110,11 @@ class Rule:
     source_url: str
     whatsapp_template: Template | None = None
     aow_table: tuple[AowRow, ...] = ()
+    #: A municipality's own message text (``{signal_date}``, ``{municipality_name}``) instead of the
+    #: response ``message`` (issue 18; national rules have none).
+    text: str | None = None
+    #: The rule as read from the file (what a municipality's overrides are applied to).
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,31 @@ class RuleSet:
     valid_consent_versions: frozenset[str]
     stop_button: Button
     rules: tuple[Rule, ...]
+    #: Where the AOW tables of the rules live (``applies_to.table`` is relative to it).
+    base_dir: Path = field(default=SIGNALS_DIR, compare=False)
+
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> RuleSet:
+        """These rules with a municipality's overrides applied (``{rule_id: {key: value}}``).
+
+        Overrides of rules that are not in this set are left out (:func:`check_overrides` reports
+        them). Raises:
+            RulesError: An override that changes the kind or the table, or a result that does not
+                match the schema.
+        """
+        if not overrides:
+            return self
+        changed = [rule.id for rule in self.rules if overrides.get(rule.id)]
+        if not changed:
+            return self
+        data = {
+            "consent": {
+                "text_version": self.consent_text_version,
+                "valid_versions": sorted(self.valid_consent_versions),
+            },
+            "stop_button": self.stop_button.as_dict(),
+            "rules": [_overridden(rule.raw, overrides.get(rule.id)) for rule in self.rules],
+        }
+        return parse_rules(data, base_dir=self.base_dir)
 
     def get(self, rule_id: str) -> Rule | None:
         """The rule with ``rule_id`` (enabled or not), or None."""
@@ -312,6 +351,88 @@ def evaluate_all(rules: RuleSet, resident: ResidentData, today: date) -> list[Du
     return [due for rule in rules.enabled for due in evaluate(rule, resident, today)]
 
 
+# ---------------------------------------------------------------------------- per municipality
+#: What a municipality may change of a national rule (its ``signals`` section in content).
+OVERRIDABLE = ("enabled", "when", "applies_to", "follow_up", "whatsapp_template", "text")
+#: The placeholders a municipality's own ``text`` may use.
+TEXT_PLACEHOLDERS = frozenset({"signal_date", "municipality_name"})
+#: Of ``applies_to``, these stay national.
+NATIONAL_ONLY = ("kind", "table")
+_overrides: list[Callable[[str], Mapping[str, Any]]] = []
+
+
+def set_overrides_provider(provider: Callable[[str], Mapping[str, Any]] | None) -> None:
+    """Install how a municipality's overrides are found (``app/registry.py``; ``None``: remove)."""
+    _overrides.clear()
+    if provider is not None:
+        _overrides.append(provider)
+
+
+def overrides_for(municipality: str | None) -> Mapping[str, Any]:
+    """The ``signals`` section of a municipality (empty without a municipality or a provider)."""
+    if not municipality or not _overrides:
+        return {}
+    return _overrides[0](municipality) or {}
+
+
+def rules_for(municipality: str | None, national: RuleSet | None = None) -> RuleSet:
+    """The rules of ``municipality``: ``national`` (default: rules.yml) with its overrides.
+
+    Raises:
+        RulesError: The national rules or the municipality's overrides are invalid.
+    """
+    base = national if national is not None else load_rules()
+    return base.with_overrides(overrides_for(municipality))
+
+
+def _overridden(raw: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
+    rule = copy.deepcopy(dict(raw))
+    for key, value in (override or {}).items():
+        if key not in OVERRIDABLE:
+            raise RulesError(f"rule {rule.get('id')}: {key!r} cannot be changed per municipality")
+        if key == "applies_to" and isinstance(value, Mapping):
+            if any(k in value and value[k] != rule["applies_to"].get(k) for k in NATIONAL_ONLY):
+                raise RulesError(f"rule {rule.get('id')}: applies_to.kind and .table are national")
+        if key in ("when", "applies_to") and isinstance(value, Mapping):
+            rule[key] = {**rule.get(key, {}), **value}
+        else:
+            rule[key] = copy.deepcopy(value)
+    return rule
+
+
+def check_overrides(overrides: Any, national: RuleSet) -> list[str]:
+    """Problems of a municipality's ``signals`` section against the national rules (empty: fine)."""
+    if not overrides:
+        return []
+    if not isinstance(overrides, Mapping):
+        return ["signals: must map rule ids to the changes"]
+    problems = [
+        f"signals.{rule_id}: no national rule with this id (signals/rules.yml)"
+        for rule_id in overrides
+        if national.get(rule_id) is None
+    ]
+    for rule_id, override in overrides.items():
+        if national.get(rule_id) is None:
+            continue
+        try:
+            national.with_overrides({rule_id: override})
+        except RulesError as exc:
+            problems.append(f"signals.{rule_id}: {exc}")
+        text = override.get("text") if isinstance(override, Mapping) else None
+        if isinstance(text, str):
+            try:
+                names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            except ValueError as exc:
+                names, problems = set(), [*problems, f"signals.{rule_id}.text: {exc}"]
+            unknown = sorted(names - TEXT_PLACEHOLDERS)
+            if unknown:
+                problems.append(
+                    f"signals.{rule_id}.text: unknown placeholder(s) {', '.join(unknown)} "
+                    f"(allowed: {', '.join(sorted(TEXT_PLACEHOLDERS))})"
+                )
+    return problems
+
+
 # ---------------------------------------------------------------------------- loading
 def _button(raw: dict[str, Any]) -> Button:
     return Button(str(raw["title"]), str(raw["payload"]))
@@ -361,6 +482,8 @@ def parse_rules(data: Any, base_dir: Path = SIGNALS_DIR, schema_path: Path = SCH
                 if template
                 else None,
                 aow_table=table,
+                text=raw.get("text"),
+                raw=copy.deepcopy(raw),
             )
         )
     ids = [rule.id for rule in rules]
@@ -374,6 +497,7 @@ def parse_rules(data: Any, base_dir: Path = SIGNALS_DIR, schema_path: Path = SCH
         valid_consent_versions=frozenset(str(v) for v in consent["valid_versions"]),
         stop_button=_button(data["stop_button"]),
         rules=tuple(rules),
+        base_dir=base_dir,
     )
 
 

@@ -10,6 +10,9 @@
   Production should put ``DATABASE_URL`` on an encrypted volume / use column encryption of the
   database; the assistant itself stores no other copy.
 * ``channel`` and ``sender_id``: where the signals go (the conversation id; on WhatsApp ``wa:<pseudonym>``).
+* ``municipality``: the municipality of the conversation in which the resident subscribed (issue 18):
+  the engine evaluates the resident's signals with that municipality's rules and backends (none
+  stored, from before issue 18: the default municipality).
 * ``given_at``, ``consent_version`` (``consent.text_version`` of rules.yml when the resident said
   "ja"), ``revoked_at``: the proof of consent. A revoked row keeps only key, times and version.
 
@@ -35,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from foundation.claim import claim_row, unlocked
 from foundation.clock import as_utc, utcnow
 from foundation.db import get_engine, metadata
+from foundation.municipality import current, get_deployment
 from foundation.settings import get_settings
 from privacy.forget import ForgetRequest
 
@@ -58,6 +62,8 @@ consents = sa.Table(
     sa.Column("consent_version", sa.String(32), nullable=False),
     sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True, index=True),
+    # the municipality of the conversation the resident subscribed in (issue 18)
+    sa.Column("municipality", sa.String(40), nullable=True),
 )
 
 ledger = sa.Table(
@@ -99,6 +105,8 @@ class Consent:
     sender_id: str
     consent_version: str
     given_at: datetime
+    #: The municipality whose rules and backends apply (issue 18).
+    municipality: str = ""
 
 
 def _consent(row: Any) -> Consent:
@@ -110,12 +118,18 @@ def _consent(row: Any) -> Consent:
         sender_id=row.sender_id or "",
         consent_version=row.consent_version,
         given_at=as_utc(row.given_at) or utcnow(),
+        municipality=row.municipality or get_deployment().default,
     )
 
 
 # ---------------------------------------------------------------------------- consents
 def record_consent(
-    bsn: str, channel: str, sender_id: str, consent_version: str, now: datetime | None = None
+    bsn: str,
+    channel: str,
+    sender_id: str,
+    consent_version: str,
+    now: datetime | None = None,
+    municipality: str | None = None,
 ) -> Consent:
     """Record an opt-in; an earlier active consent of the same resident is replaced (revoked).
 
@@ -125,9 +139,11 @@ def record_consent(
         sender_id: The conversation id signals are delivered into.
         consent_version: ``consent.text_version`` of rules.yml, i.e. the text the resident agreed to.
         now: Time of the opt-in.
+        municipality: The conversation's municipality (default: the current one, issue 18).
     """
     moment = now or utcnow()
     key = resident_key(bsn)
+    municipality = municipality or current()
     with get_engine().begin() as conn:
         _revoke(conn, consents.c.resident_key == key, moment, drop_pending=False)
         new_id = conn.execute(
@@ -138,9 +154,10 @@ def record_consent(
                 sender_id=sender_id,
                 consent_version=consent_version,
                 given_at=moment,
+                municipality=municipality,
             )
         ).inserted_primary_key[0]
-    return Consent(int(new_id), key, bsn, channel, sender_id, consent_version, moment)
+    return Consent(int(new_id), key, bsn, channel, sender_id, consent_version, moment, municipality)
 
 
 def _revoke(conn: sa.engine.Connection, condition: Any, now: datetime, drop_pending: bool = True) -> int:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from actions.content import get_content
+from actions.municipality import retention_overrides
 from foundation.settings import Settings
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
@@ -39,7 +40,10 @@ def page_values(settings: Settings, municipality: str | None = None, base_path: 
         "postal_address": values["postal_address"],
         "website": values["website"],
         "phone": values["phone"],
-        "retention_days": str(settings.retention_days),
+        # the municipality's own period (issue 18: its content's retention section), else the setting
+        "retention_days": str(
+            retention_overrides(content.data).get("retention_days", settings.retention_days)
+        ),
     }
 
 

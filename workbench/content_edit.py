@@ -128,6 +128,25 @@ LABELS: dict[str, str] = {
     "zaken_api_url": "adres van de Zaken-API",
     "zgw_client_id": "ZGW client-id",
     "zgw_rsin": "RSIN van de gemeente",
+    # issue 18: retention and signal rules per municipality
+    "retention": "bewaartermijnen",
+    "conversation_days": "gesprekken bewaren (dagen)",
+    "processing_log_days": "verwerkingsregister bewaren (dagen)",
+    "signals": "signaleringen",
+    "enabled": "aan",
+    "when": "wanneer",
+    "applies_to": "voor wie",
+    "follow_up": "knoppen",
+    "whatsapp_template": "WhatsApp-sjabloon",
+    "text": "tekst",
+    "within_days": "dagen van tevoren",
+    "lead_days": "dagen van tevoren",
+    "ages": "leeftijden",
+    "document_types": "soorten reisdocument",
+    "from": "vanaf (maand-dag)",
+    "until": "tot en met (maand-dag)",
+    "payload": "wat de knop doet",
+    "body_parameters": "invulvelden",
 }
 
 

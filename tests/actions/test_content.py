@@ -322,3 +322,47 @@ def test_validation_script_fails_readably(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "kapot.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert _script().main(["validate_content.py", str(tmp_path)]) == 1
     assert "aow_pension" in capsys.readouterr().err
+
+
+def test_validation_script_checks_a_municipalitys_signal_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: a ``signals`` section may only change existing national rules, validly."""
+    import shutil
+
+    copy_dir = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy_dir)
+    path = copy_dir / "lindeoord.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["signals"] = {
+        "bestaat_niet": {"enabled": False},
+        "paspoort_verloopt": {"when": {"within_days": "binnenkort"}},
+        "aow_leeftijd": {"text": "Bericht van de {municipality_name} over {iets_anders}."},
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert _script().main(["validate_content.py", str(copy_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "signals.bestaat_niet" in err
+    assert "signals.paspoort_verloopt" in err
+    assert "iets_anders" in err
+
+
+def test_validation_script_refuses_two_municipalities_with_one_rsin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 18: the shared backends keep municipalities apart by their RSIN; a copy must get its own."""
+    import shutil
+
+    copy_dir = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy_dir)
+    data = yaml.safe_load((copy_dir / "lindeoord.yml").read_text(encoding="utf-8"))
+    data["municipality"]["id"] = "heidebeek"
+    (copy_dir / "heidebeek.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with open(copy_dir / "municipalities.yml", "a", encoding="utf-8") as handle:
+        handle.write('  heidebeek:\n    whatsapp_phone_number_ids: ["000000000000003"]\n')
+    assert _script().main(["validate_content.py", str(copy_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "002220027" in err and "heidebeek" in err and "lindeoord" in err
+    data["backends"]["zgw_rsin"] = "002220039"
+    (copy_dir / "heidebeek.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert _script().main(["validate_content.py", str(copy_dir)]) == 0

@@ -178,6 +178,8 @@ def test_a_fourth_municipality_is_a_content_file_and_a_channel_mapping(tmp_path:
         "official_name": "Gemeente Heidebeek",
     }
     sparse["products"]["paspoort"]["costs"] = "€ 81,00 (18 jaar en ouder) of € 63,00 (jonger dan 18 jaar)"
+    sparse["backends"]["zgw_rsin"] = "002220039"  # its own identifier on the shared backends
+    sparse["retention"] = {"conversation_days": 21}
     (content / "heidebeek.yml").write_text(yaml.safe_dump(sparse, allow_unicode=True), encoding="utf-8")
     with open(content / "municipalities.yml", "a", encoding="utf-8") as handle:
         handle.write('  heidebeek:\n    whatsapp_phone_number_ids: ["000000000000003"]\n')
@@ -197,6 +199,12 @@ def test_a_fourth_municipality_is_a_content_file_and_a_channel_mapping(tmp_path:
                 get_content().product("aow").link
                 == merged_data(content / "proefdorp.yml")["products"]["aow"]["link"]
             )
+            # issue 18: its backends' identifier, retention and signal rules come from the file too
+            own = municipality.settings_for()
+            assert (own.zgw_rsin, own.retention_days) == ("002220039", 21)
+            from signals.rules import rules_for
+
+            assert rules_for("heidebeek").get("vervolgopleiding").enabled is False  # as in Lindeoord
     finally:
         if old is None:
             os.environ.pop("CONTENT_DIR", None)

@@ -645,3 +645,48 @@ async def test_an_employees_answer_goes_out_from_the_number_the_resident_wrote_t
     # a resident who never wrote: the channel's own number
     await hook.channel.get_output_channel().send_text_message("wa:31600000000", "Hallo")
     assert fake_graph.requests[-1]["path"] == f"/v19.0/{PHONE_NUMBER_ID}/messages"
+
+
+def _to_number(body: dict[str, Any], phone_number_id: str) -> dict[str, Any]:
+    body["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = phone_number_id
+    return body
+
+
+async def test_one_resident_writing_to_two_municipalities_has_two_conversations(
+    start_webhook: Any, fake_graph: FakeGraph
+) -> None:
+    """The same phone number writes to Proefdorp's number and to Voorbeeldstad's (issue 18).
+
+    Two conversations (two sender ids), each with its own municipality; each answer goes out from the
+    number that received the message, also a later answer Rasa sends on its own (an employee's).
+    """
+    hook = await start_webhook()
+    await hook.post_and_wait(_to_number(notification(text("Hallo", "wamid.P1")), "000000000000001"))
+    await hook.post_and_wait(_to_number(notification(text("Hallo", "wamid.V1")), "000000000000000"))
+    proefdorp, voorbeeldstad = hook.agent.messages
+    assert proefdorp.sender_id != voorbeeldstad.sender_id
+    assert proefdorp.metadata["municipality"] == "proefdorp"
+    assert voorbeeldstad.metadata["municipality"] == "voorbeeldstad"
+    assert [r["path"] for r in fake_graph.requests] == [
+        "/v19.0/000000000000001/messages",
+        "/v19.0/000000000000000/messages",
+    ]
+    assert all(r["json"]["to"] == WA_ID for r in fake_graph.requests)
+    # each conversation keeps its id when the resident writes again
+    await hook.post_and_wait(_to_number(notification(text("Nog een vraag", "wamid.P2")), "000000000000001"))
+    assert hook.agent.messages[-1].sender_id == proefdorp.sender_id
+    # later answers (an employee's, a signal) go out from the number of *that* conversation, even
+    # though the resident last wrote to the other one
+    await hook.post_and_wait(_to_number(notification(text("En nog iets", "wamid.V2")), "000000000000000"))
+    output = hook.channel.get_output_channel()
+    await output.send_text_message(proefdorp.sender_id, "Antwoord van een medewerker van Proefdorp")
+    assert fake_graph.requests[-1]["path"] == "/v19.0/000000000000001/messages"
+    await output.send_text_message(voorbeeldstad.sender_id, "Antwoord van Voorbeeldstad")
+    assert fake_graph.requests[-1]["path"] == "/v19.0/000000000000000/messages"
+    assert fake_graph.requests[-1]["json"]["to"] == WA_ID
+
+
+def test_the_default_municipalitys_conversation_id_is_unchanged() -> None:
+    """Conversations from before issue 18 (all of the default municipality) keep their ids."""
+    assert conversation_id(WA_ID, municipality="voorbeeldstad") == conversation_id(WA_ID)
+    assert conversation_id(WA_ID, municipality="proefdorp") != conversation_id(WA_ID)

@@ -24,7 +24,7 @@ def scheduler():
 
 def test_default_jobs(scheduler):
     jobs = {job.name: job for job in scheduler.default_jobs()}
-    assert jobs["signals"].module == "signals.engine" and jobs["signals"].daily
+    assert jobs["signals"].module == "app.signals" and jobs["signals"].daily
     assert jobs["signals-retry"].args == ("--deliver-only",) and not jobs["signals-retry"].daily
     assert jobs["purge"].module == "app.purge"
 

@@ -101,3 +101,12 @@ async def test_an_unknown_municipality_has_no_page() -> None:
 async def test_the_default_page_is_the_default_municipality() -> None:
     status, page, _ = await get("/")
     assert status == 200 and 'data-municipality="voorbeeldstad"' in page
+
+
+def test_each_municipalitys_privacy_page_gives_its_own_retention() -> None:
+    """Issue 18: Lindeoord keeps conversations 14 days (its content), Proefdorp the national 28."""
+    from webchat.pages import page_values
+
+    settings = Settings()
+    assert page_values(settings, "lindeoord")["retention_days"] == "14"
+    assert page_values(settings, "proefdorp")["retention_days"] == str(settings.retention_days)
