@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PY:-$VENV/bin/python}
+# the command that runs Rasa's command line: the project's Rasa server process (app/rasa_server.py)
+RASA=${RASA:-"$PY -m app.rasa_server"}
 CREDENTIALS=${CREDENTIALS:-credentials.production.yml}
 "$PY" -m actions.production check --credentials "$CREDENTIALS"
 if [ "${1:-}" = "actions" ]; then
@@ -14,7 +16,8 @@ if [ "${1:-}" = "actions" ]; then
 fi
 # a request larger than this is refused before anything reads or stores it (issue 13)
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-262144}
-exec "$PY" -m app.rasa_server run --model "${MODEL:-models/gemeente.tar.gz}" \
+# shellcheck disable=SC2086 # RASA is a command with its arguments
+exec $RASA run --model "${MODEL:-models/gemeente.tar.gz}" \
   --endpoints endpoints.production.yml --credentials "$CREDENTIALS" \
   --enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256 \
   --cors "${RASA_CORS:?set RASA_CORS to the municipality web origin}" -i 0.0.0.0 --port "${RASA_PORT:-5005}"
