@@ -50,6 +50,7 @@ from socketio import AsyncRedisManager, AsyncServer
 from channels.guard import CHANNEL_PREFIXES, guarded
 from channels.silence import response_text, with_apology
 from foundation.settings import get_settings
+from privacy.compaction import is_copy
 
 logger = logging.getLogger(__name__)
 PREFIX = CHANNEL_PREFIXES["socketio"]
@@ -97,6 +98,8 @@ def history_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The stored conversation as the widget shows it: ``{"from": "user"|"bot", "text": ...}``."""
     history: list[dict[str, Any]] = []
     for event in events:
+        if is_copy(event):  # a long conversation's compaction repeats its last turn
+            continue
         kind = event.get("event")
         text = event.get("text")
         if kind == "user" and isinstance(text, str) and text and not text.startswith(("/", "EXTERNAL: ")):

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from foundation.db import get_engine, metadata
 from foundation.settings import get_settings
 from privacy import tracker_db
+from privacy.compaction import is_copy
 from privacy.forget import ForgetRequest
 
 #: A token as :func:`create_export` makes it (URL-safe base64 of 32 random bytes).
@@ -75,9 +76,12 @@ def stored_messages(sender_id: str) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         for kind, timestamp, data in connection.execute(query):
             try:
-                text = (json.loads(data or "{}") or {}).get("text")
+                event = json.loads(data or "{}") or {}
             except ValueError:
                 continue
+            if is_copy(event):  # a long conversation's compaction repeats its last turn
+                continue
+            text = event.get("text")
             if not isinstance(text, str) or not text or text.startswith(("/", "EXTERNAL: ")):
                 continue
             moment = datetime.fromtimestamp(timestamp).astimezone().isoformat() if timestamp else None

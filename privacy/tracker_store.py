@@ -41,6 +41,7 @@ from rasa.shared.core.events import ActionExecuted, Event, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from foundation import sqlite
+from privacy import compaction
 from privacy.detect import mask_data
 from privacy.tracker_cache import DEFAULT_CACHE_SIZE, CachedRetrieval
 from privacy.tracker_db import PurgeResult
@@ -149,6 +150,7 @@ class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
         keep_slots: Iterable[str] | str | None = None,
         forget_actions: Iterable[str] | str | None = None,
         cache_size: int | str = DEFAULT_CACHE_SIZE,
+        compact_after: int | str = compaction.DEFAULT_COMPACT_AFTER,
         **kwargs: Any,
     ) -> None:
         """Create the store; arguments as Rasa's ``SQLTrackerStore`` plus the two below.
@@ -157,8 +159,11 @@ class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
             keep_slots: slots stored unmasked (default :data:`DEFAULT_KEEP_SLOTS`).
             forget_actions: actions after which a ``Restarted`` event erases the conversation.
             cache_size: conversations whose stored state is kept in this process (0: none).
+            compact_after: events in a session after which a resting conversation is compacted
+                (:mod:`privacy.compaction`; 0: never).
         """
         self._init_cache(int(cache_size))
+        self.compact_after = int(compact_after)
         self.keep_slots = _as_names(keep_slots, DEFAULT_KEEP_SLOTS)
         self.forget_actions = _as_names(forget_actions, DEFAULT_FORGET_ACTIONS)
         if dialect == "sqlite" and db and db != ":memory:" and not (host and "://" in host):
@@ -215,8 +220,14 @@ class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
         return restart_index
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The events ``save`` writes, masked; after "forget me" only what follows the restart."""
+        """The events ``save`` writes, masked; after "forget me" only what follows the restart.
+
+        A long session at rest also gets a compaction written after its new events
+        (:mod:`privacy.compaction`); a later save of the same tracker object then writes only
+        what was added since.
+        """
         restart_index = self._forget_restart_index(tracker)
+        already_compacted = compaction.compacted_at(tracker)
         if restart_index is not None:
             deleted = (
                 session.query(self.SQLEvent)
@@ -225,9 +236,17 @@ class MaskingTrackerStore(CachedRetrieval, SQLTrackerStore):
             )
             logger.info("Forgot conversation (%d stored events deleted).", deleted)
             events: Iterable[Event] = itertools.islice(tracker.events, restart_index + 1, None)
+        elif already_compacted is not None:
+            events = itertools.islice(tracker.events, already_compacted, None)
         else:
             events = super()._additional_events(session, tracker)
-        persisted = [_PersistedEvent(event, self.mask_event(event)) for event in events]
+        new_events = list(events)
+        if restart_index is None and compaction.should_compact(tracker, self.compact_after):
+            new_events += compaction.compaction_events(tracker)
+            compaction.mark_compacted(tracker)
+        elif already_compacted is not None:
+            compaction.mark_compacted(tracker)
+        persisted = [_PersistedEvent(event, self.mask_event(event)) for event in new_events]
         self._written(tracker.sender_id, [p.as_dict() for p in persisted], erased=restart_index is not None)
         return iter(persisted)
 

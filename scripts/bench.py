@@ -8,10 +8,13 @@ of latency in one long conversation (around message 10 against message 150), and
 dev cross-validation of ``scripts/bench_xsid.py``. Prints Markdown tables and the performance
 goals checked against Rasa's default config. Not a test: figures depend on the machine.
 
-Both configurations are served the same way as ``make run`` serves the assistant: the backend
-stand-in (``python -m backend``), the action server and ``rasa run`` with the project's tracker store,
-each on a free port with its databases in a temporary directory, so a running ``make run`` is not
-disturbed. Service logs go to ``var/log/bench-*.log``.
+Both configurations talk to the same backend stand-in (``python -m backend``) and action server.
+The project is served the way ``make run`` serves it (``python -m app.rasa_server``, its masking
+tracker store on SQLite), once with one Sanic worker and once with one per core (``--workers``, on
+the atomic Redis lock store of the production profile); Rasa's default configuration is served the
+way Rasa ships it (``rasa run``, Rasa's SQL tracker store on SQLite, one worker). Everything runs on
+free ports with its databases in a temporary directory, so a running ``make run`` is not disturbed.
+Service logs go to ``var/log/bench-*.log``.
 
 Usage: python scripts/bench.py [--messages 300] [--concurrency 20] [--length 150] [--xsid-folds 5]
        [--only project|default] [--project-model PATH] [--default-epochs N]
@@ -297,10 +300,12 @@ def serve_and_measure(
             "lock_store:\n  type: scaling.lock_store.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n"
             f"  db: {BENCH_REDIS_DB}\n  key_prefix: bench-{uuid.uuid4().hex[:8]}\n"
         )
+    # the project: its masking, caching, compacting store; the default: Rasa's own SQL store
+    store = "privacy.tracker_store.MaskingTrackerStore" if name == "project" else "sql"
     endpoints.write_text(
         f"action_endpoint:\n  url: {actions_url}\n"
-        "tracker_store:\n  type: privacy.tracker_store.MaskingTrackerStore\n  dialect: sqlite\n"
-        f"  db: {tmp / 'tracker.db'}\n{lock_store}",
+        f"tracker_store:\n  type: {store}\n  dialect: sqlite\n"
+        f"  db: {tmp / f'tracker-{workers}.db'}\n{lock_store}",
         encoding="utf-8",
     )
     began = time.perf_counter()

@@ -472,3 +472,27 @@ def test_a_human_can_be_asked_inside_a_form(talk: Conversation) -> None:
     talk.say("ik wil een afspraak maken")
     talk.say("kan ik iemand spreken, ik snap het niet")
     assert talk.tracker()["active_loop"].get("name") == "handoff_form", talk.history()
+
+
+def test_a_long_conversation_is_compacted_and_a_report_still_works(talk: Conversation) -> None:
+    """Issue 16: after many questions Rasa reads a compact session; nothing the dialogue needs is lost."""
+    questions = [
+        "wat kost een paspoort?",
+        "hoe laat is het gemeentehuis open",
+        "wanneer wordt het gft opgehaald",
+        "ik heb hulp nodig in huis, wmo",
+        "wat kost een rijbewijs",
+        "dank u",
+    ]
+    for _ in range(6):
+        for text in questions:
+            talk.say(text)
+    tracker = talk.tracker()
+    assert any((e.get("metadata") or {}).get("compaction_copy") for e in tracker["events"]), (
+        "36 messages should have compacted the session"
+    )
+    assert talk.slots.get("municipality") == "voorbeeldstad"
+    talk.say("ik wil een melding maken")
+    asked = talk.answer(REPORT)
+    assert "melding is verstuurd" in talk.last_text, talk.history()
+    assert asked.count("ps_category") <= 1, talk.history()
