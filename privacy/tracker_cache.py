@@ -79,6 +79,7 @@ class CachedRetrieval:
 
     SQLEvent: Any
     session_scope: Any
+    engine: Any
 
     def _init_cache(self, size: int = DEFAULT_CACHE_SIZE) -> None:
         self._cache_size = size
@@ -87,9 +88,12 @@ class CachedRetrieval:
         self._cache_lock = threading.Lock()
 
     def _marker(self, sender_id: str) -> Marker:
-        with self.session_scope() as session:
-            query = session.query(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id))
-            count, last_id = query.filter(self.SQLEvent.sender_id == sender_id).one()
+        """``(count, max id)`` of the conversation's stored events: one indexed query, no ORM session."""
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id))
+        query = query.where(table.c.sender_id == sender_id)
+        with self.engine.connect() as connection:
+            count, last_id = connection.execute(query).one()
         return int(count), last_id
 
     def _remember(self, sender_id: str, snapshot: Snapshot | None) -> None:

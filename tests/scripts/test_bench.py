@@ -26,7 +26,8 @@ def test_every_goal_met() -> None:
 def test_each_bound_is_the_issue_bound() -> None:
     default = row("default", concurrent=(1000.0, 1799.0, 10.1),
                   xsid={"intent_accuracy": 0.9, "intent_macro_f1": 0.85, "entity_f1": 0.62})
-    project = row("project", long_conversation=(40.0, 50.1), load_s=15.1, memory=(1025.0, 900.0), train_s=181.0)
+    project = row("project", long_conversation=(40.0, 50.1), load_s=15.1, memory=(1025.0, 900.0),
+                  train_s=181.0)
     result = verdicts(project, default)
     assert result["p95 at N concurrent <= 0.5x default"] is False  # 900 / 1799 is just over 0.5
     assert result["throughput at N concurrent >= 2x default"] is False  # 20 / 10.1 < 2
