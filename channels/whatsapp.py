@@ -291,7 +291,7 @@ class WhatsAppInput(InputChannel):
             # the conversation is a pseudonym; the number stays here, for delivery only (issue 13)
             # issue 18: one conversation per municipality the resident writes to
             conversation = await run_db(whatsapp_ids.remember, str(wa_id), _timestamp(message), municipality)
-            choices = await run_db(whatsapp_store.take_choices, str(wa_id))
+            choices = await run_db(whatsapp_store.take_choices, conversation)
             if message.get("type") == "text":
                 text = chosen_option(text, choices)
             metadata = {"channel": "whatsapp", "message_id": str(message_id)}  # no number (issue 13)

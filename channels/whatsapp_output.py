@@ -256,9 +256,7 @@ class WhatsAppOutput(OutputChannel):
         if isinstance(response_metadata, dict) and response_metadata.get("whatsapp_list_button"):
             label = str(response_metadata["whatsapp_list_button"])
         messages = button_messages(text, buttons, label)
-        wa_id = await run_db(to_wa_id, recipient_id)
-        if wa_id is not None:
-            await run_db(whatsapp_store.remember_choices, wa_id, numbered_choices(messages, buttons))
+        await run_db(whatsapp_store.remember_choices, recipient_id, numbered_choices(messages, buttons))
         await self._send_all(recipient_id, messages)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:

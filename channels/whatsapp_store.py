@@ -7,7 +7,7 @@ Two tables on the shared :data:`foundation.db.metadata`:
   atomic insert before it is processed; the primary key makes a second claim fail.
 * ``whatsapp_contacts``: per ``wa_id`` the time of the resident's last message, which opens the
   24-hour customer service window for free-form messages.
-* ``whatsapp_numbered_choices``: per ``wa_id`` the options of the last question that had to be sent
+* ``whatsapp_offered_choices``: per conversation the options of the last question that had to be sent
   as a numbered text (too many or too long for WhatsApp's buttons and lists), so the resident can
   answer with the number. They hold for the resident's next message only.
 
@@ -49,9 +49,11 @@ contacts = sa.Table(
 
 
 numbered_choices = sa.Table(
-    "whatsapp_numbered_choices",
+    "whatsapp_offered_choices",
     metadata,
-    sa.Column("wa_id", sa.String(32), primary_key=True),
+    # the conversation the options were offered in: one resident writing to two municipalities'
+    # numbers has two conversations, each with its own pending options (issue 18)
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
     sa.Column("choices", sa.JSON, nullable=False),  # list of the texts to hand to Rasa
     sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
 )
@@ -139,38 +141,38 @@ def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
         return conn.execute(seen_messages.delete().where(seen_messages.c.received_at < cutoff)).rowcount
 
 
-def remember_choices(wa_id: str, choices: list[str], now: datetime | None = None) -> None:
-    """Store the options of a numbered question sent to ``wa_id`` (an empty list forgets them).
+def remember_choices(conversation_id: str, choices: list[str], now: datetime | None = None) -> None:
+    """Store the options of a numbered question sent in a conversation (an empty list forgets them).
 
     Args:
-        wa_id: The resident's WhatsApp id.
+        conversation_id: The conversation (Rasa sender id) the question was sent in.
         choices: Per number (1 first) the text to hand to Rasa when the resident answers it.
         now: Time the question was sent (default: now, UTC).
     """
     with get_engine().begin() as conn:
-        conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
+        conn.execute(numbered_choices.delete().where(numbered_choices.c.conversation_id == conversation_id))
         if choices:
             conn.execute(
                 numbered_choices.insert().values(
-                    wa_id=wa_id, choices=list(choices), offered_at=now or utcnow()
+                    conversation_id=conversation_id, choices=list(choices), offered_at=now or utcnow()
                 )
             )
 
 
-def take_choices(wa_id: str, now: datetime | None = None) -> list[str]:
-    """Return and forget the numbered options offered to ``wa_id`` (empty when none or expired).
+def take_choices(conversation_id: str, now: datetime | None = None) -> list[str]:
+    """Return and forget the numbered options offered in a conversation (empty when none or expired).
 
     Options answer only the resident's next message and only inside the service window.
     """
     with get_engine().begin() as conn:
         row = conn.execute(
             sa.select(numbered_choices.c.choices, numbered_choices.c.offered_at).where(
-                numbered_choices.c.wa_id == wa_id
+                numbered_choices.c.conversation_id == conversation_id
             )
         ).first()
         if row is None:
             return []
-        conn.execute(numbered_choices.delete().where(numbered_choices.c.wa_id == wa_id))
+        conn.execute(numbered_choices.delete().where(numbered_choices.c.conversation_id == conversation_id))
     if (now or utcnow()) - as_utc(row.offered_at) >= SERVICE_WINDOW:
         return []
     return [str(choice) for choice in row.choices]
@@ -186,11 +188,11 @@ def forget_contact(request: ForgetRequest) -> int:
         return 0
     wa_id = whatsapp_ids.recipient(request.sender_id)
     deleted = whatsapp_ids.forget(request.sender_id)  # the number itself (channels/whatsapp_ids.py)
-    if wa_id is None:
-        return deleted
     with get_engine().begin() as conn:
-        for table in (contacts, numbered_choices):
-            deleted += conn.execute(table.delete().where(table.c.wa_id == wa_id)).rowcount or 0
+        where = numbered_choices.c.conversation_id == request.sender_id
+        deleted += conn.execute(numbered_choices.delete().where(where)).rowcount or 0
+        if wa_id is not None:
+            deleted += conn.execute(contacts.delete().where(contacts.c.wa_id == wa_id)).rowcount or 0
     return deleted
 
 

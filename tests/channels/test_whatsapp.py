@@ -407,9 +407,9 @@ async def test_number_answers_a_numbered_question(
     hook = await start_webhook()
     many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
     many.append({"title": "Een antwoord zonder intent-payload", "payload": "vrije tekst"})
-    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await WhatsAppOutput(make_api()).send_text_with_buttons(conversation_id(WA_ID), "Kies een nummer.", many)
     await hook.post_and_wait(notification(text(" 11. ", wamid="wamid.A")))
-    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await WhatsAppOutput(make_api()).send_text_with_buttons(conversation_id(WA_ID), "Kies een nummer.", many)
     await hook.post_and_wait(notification(text("12", wamid="wamid.B")))
     assert [m.text for m in hook.agent.messages] == ["/o11", "Een antwoord zonder intent-payload"]
 
@@ -419,7 +419,7 @@ async def test_numbered_options_hold_for_the_next_message_only(
 ) -> None:
     hook = await start_webhook()
     many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
-    await WhatsAppOutput(make_api()).send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await WhatsAppOutput(make_api()).send_text_with_buttons(conversation_id(WA_ID), "Kies een nummer.", many)
     await hook.post_and_wait(notification(text("Ik wil iets anders", wamid="wamid.A")))
     await hook.post_and_wait(notification(text("2", wamid="wamid.B")))  # e.g. "how many trees?"
     assert [m.text for m in hook.agent.messages] == ["Ik wil iets anders", "2"]
@@ -431,10 +431,11 @@ async def test_number_outside_the_options_or_after_buttons_stays_text(
     hook = await start_webhook()
     output = WhatsAppOutput(make_api())
     many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
-    await output.send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
+    await output.send_text_with_buttons(conversation_id(WA_ID), "Kies een nummer.", many)
     await hook.post_and_wait(notification(text("12", wamid="wamid.A")))
-    await output.send_text_with_buttons(f"wa:{WA_ID}", "Kies een nummer.", many)
-    await output.send_text_with_buttons(f"wa:{WA_ID}", "Ja of nee?", [{"title": "Ja", "payload": "/affirm"}])
+    await output.send_text_with_buttons(conversation_id(WA_ID), "Kies een nummer.", many)
+    yes = [{"title": "Ja", "payload": "/affirm"}]
+    await output.send_text_with_buttons(conversation_id(WA_ID), "Ja of nee?", yes)
     await hook.post_and_wait(notification(text("1", wamid="wamid.B")))
     assert [m.text for m in hook.agent.messages] == ["12", "1"]
 
@@ -598,12 +599,14 @@ def test_forget_me_deletes_the_channels_rows_of_that_resident() -> None:
 
     whatsapp_store.touch_contact(WA_ID)
     whatsapp_store.touch_contact("31699999999")
-    whatsapp_store.remember_choices(WA_ID, ["/a"])
+    whatsapp_store.remember_choices(f"wa:{WA_ID}", ["/a"])
+    whatsapp_store.remember_choices("wa:31699999999", ["/b"])
     hook = registered_hooks()["whatsapp_contacts"]
     assert hook(ForgetRequest(sender_id="some-web-session")) == 0
     assert hook(ForgetRequest(sender_id=f"wa:{WA_ID}")) == 2  # a conversation from before pseudonyms
     assert whatsapp_store.last_inbound_at(WA_ID) is None
-    assert whatsapp_store.take_choices(WA_ID) == []
+    assert whatsapp_store.take_choices(f"wa:{WA_ID}") == []
+    assert whatsapp_store.take_choices("wa:31699999999") == ["/b"]
     assert whatsapp_store.last_inbound_at("31699999999") is not None
 
 
@@ -690,3 +693,22 @@ def test_the_default_municipalitys_conversation_id_is_unchanged() -> None:
     """Conversations from before issue 18 (all of the default municipality) keep their ids."""
     assert conversation_id(WA_ID, municipality="voorbeeldstad") == conversation_id(WA_ID)
     assert conversation_id(WA_ID, municipality="proefdorp") != conversation_id(WA_ID)
+
+
+async def test_numbered_options_belong_to_the_conversation_they_were_offered_in(
+    start_webhook: Any, fake_graph: FakeGraph
+) -> None:
+    """Options offered in Proefdorp's conversation are not chosen by a "1" to Voorbeeldstad (issue 18)."""
+    hook = await start_webhook()
+    await hook.post_and_wait(_to_number(notification(text("Hallo", "wamid.P1")), "000000000000001"))
+    await hook.post_and_wait(_to_number(notification(text("Hallo", "wamid.V1")), "000000000000000"))
+    proefdorp, voorbeeldstad = hook.agent.messages
+    many = [{"title": f"Optie {i}", "payload": f"/o{i}"} for i in range(1, 12)]
+    output = hook.channel.get_output_channel()
+    await output.send_text_with_buttons(proefdorp.sender_id, "Kies een nummer.", many)
+    await hook.post_and_wait(_to_number(notification(text("1", "wamid.V2")), "000000000000000"))
+    assert hook.agent.messages[-1].sender_id == voorbeeldstad.sender_id
+    assert hook.agent.messages[-1].text == "1"  # plain text in the other conversation
+    await hook.post_and_wait(_to_number(notification(text("1", "wamid.P2")), "000000000000001"))
+    assert hook.agent.messages[-1].sender_id == proefdorp.sender_id
+    assert hook.agent.messages[-1].text == "/o1"  # the option, in the conversation that offered it

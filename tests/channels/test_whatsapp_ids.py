@@ -74,9 +74,10 @@ def test_forget_me_deletes_the_number(monkeypatch: Any) -> None:
 
     whatsapp_ids.remember(WA_ID)
     whatsapp_store.touch_contact(WA_ID)
-    whatsapp_store.remember_choices(WA_ID, ["/a"])
+    whatsapp_store.remember_choices(whatsapp_ids.conversation_id(WA_ID), ["/a"])
     hook = registered_hooks()["whatsapp_contacts"]
     assert hook(ForgetRequest(sender_id=whatsapp_ids.conversation_id(WA_ID))) == 3
+    assert whatsapp_store.take_choices(whatsapp_ids.conversation_id(WA_ID)) == []
     assert whatsapp_ids.recipient(whatsapp_ids.conversation_id(WA_ID)) is None
     assert whatsapp_store.last_inbound_at(WA_ID) is None
 
