@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from channels.whatsapp_api import GraphApiClient
-from channels.whatsapp_output import WhatsAppOutput, to_wa_id
-from channels.whatsapp_store import in_service_window
+from channels.whatsapp_output import WhatsAppOutput
+from channels.whatsapp_store import conversation_in_service_window
 from foundation.db import run_db
 from foundation.outbox import PermanentDeliveryError
 from foundation.settings import Settings, get_settings
@@ -37,9 +37,8 @@ def make_output(settings: Settings) -> Any:
 
 
 def _window_open(sender_id: str) -> bool:
-    wa_id = to_wa_id(sender_id)
     later = datetime.now(timezone.utc) + timedelta(minutes=WINDOW_MARGIN_MINUTES)
-    return wa_id is not None and in_service_window(wa_id, later)
+    return conversation_in_service_window(sender_id, later)
 
 
 async def needs_template(channel: str, sender_id: str) -> bool:

@@ -116,6 +116,22 @@ def remember(wa_id: str, at: datetime | None = None, municipality: str | None = 
     return conversation
 
 
+def is_legacy(conversation: str) -> bool:
+    """Whether ``conversation`` is an id from before pseudonyms (``wa:<number>``)."""
+    return _LEGACY.match(conversation) is not None
+
+
+def last_inbound_at(conversation: str) -> datetime | None:
+    """When the resident last wrote in this conversation, or ``None`` when it is not known."""
+    with get_engine().connect() as conn:
+        value = conn.execute(
+            sa.select(recipients.c.last_inbound_at).where(recipients.c.conversation_id == conversation)
+        ).scalar_one_or_none()
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def recipient(conversation: str) -> str | None:
     """The number to deliver to for a conversation id, or ``None`` when it is not (or no longer) known."""
     legacy = _LEGACY.match(conversation)

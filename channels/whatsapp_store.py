@@ -130,6 +130,20 @@ def in_service_window(wa_id: str, now: datetime | None = None) -> bool:
     return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
 
 
+def conversation_in_service_window(conversation: str, now: datetime | None = None) -> bool:
+    """Whether a free-form message may be sent in a conversation now.
+
+    WhatsApp's window is per resident *and* business number, and each municipality's number has
+    its own conversation (issue 18), so the window counts from the resident's last message in this
+    conversation. A conversation id from before pseudonyms (``wa:<number>``) uses the number's.
+    """
+    if whatsapp_ids.is_legacy(conversation):
+        wa_id = whatsapp_ids.recipient(conversation)
+        return wa_id is not None and in_service_window(wa_id, now)
+    last = whatsapp_ids.last_inbound_at(conversation)
+    return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
+
+
 def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
     """Delete seen ids older than ``older_than`` (WhatsApp stops retrying after 7 days).
 

@@ -22,7 +22,7 @@ import httpx
 from channels import whatsapp_ids
 from channels.whatsapp_api import GraphApiClient
 from channels.whatsapp_output import WhatsAppOutput, to_wa_id
-from channels.whatsapp_store import contact_number, in_service_window
+from channels.whatsapp_store import contact_number, conversation_in_service_window
 from foundation.db import run_db
 from foundation.settings import Settings, get_settings
 from integrations import rasa_api
@@ -128,11 +128,8 @@ class Deliverer:
             raise DeliveryError(f"rasa trigger_intent -> HTTP {response.status_code}")
 
     async def _in_window(self, sender_id: str, now: datetime) -> bool:
-        def window() -> bool:
-            wa_id = to_wa_id(sender_id)  # the number behind the pseudonym (a database read)
-            return wa_id is not None and in_service_window(wa_id, now + WINDOW_MARGIN)
-
-        return await run_db(window)
+        # WhatsApp's window is per resident and business number: per conversation (issue 18)
+        return await run_db(conversation_in_service_window, sender_id, now + WINDOW_MARGIN)
 
     def _api(self) -> Any:
         if self._whatsapp_api is None:

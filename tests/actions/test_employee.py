@@ -322,9 +322,9 @@ async def test_a_whatsapp_answer_outside_the_window_goes_as_the_reply_template(
     get_settings.cache_clear()
     fake = FakeWhatsApp()
     monkeypatch.setattr(whatsapp_reply, "make_output", lambda settings: fake)
-    sender = whatsapp_ids.remember("31612345678")
-    rasa.open(sender, "whatsapp")
     last = datetime.now(timezone.utc) - (timedelta(hours=1) if inside_window else timedelta(hours=30))
+    sender = whatsapp_ids.remember("31612345678", last)  # the resident's last message
+    rasa.open(sender, "whatsapp")
     whatsapp_store.touch_contact("31612345678", last)
     reference, _ = tickets.create_handoff_ticket(
         tickets.NewTicket(sender_id=sender, channel="whatsapp", summary="Vraag", contact_preference="chat")
@@ -350,7 +350,7 @@ async def test_without_a_reply_template_a_closed_window_is_not_retried_forever(
 
     monkeypatch.delenv("WHATSAPP_REPLY_TEMPLATE", raising=False)
     get_settings.cache_clear()
-    sender = whatsapp_ids.remember("31612345679")
+    sender = whatsapp_ids.remember("31612345679", datetime.now(timezone.utc) - timedelta(days=2))
     whatsapp_store.touch_contact("31612345679", datetime.now(timezone.utc) - timedelta(days=2))
     reference, _ = tickets.create_handoff_ticket(
         tickets.NewTicket(sender_id=sender, channel="whatsapp", summary="Vraag", contact_preference="e-mail")

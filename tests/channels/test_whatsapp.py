@@ -712,3 +712,17 @@ async def test_numbered_options_belong_to_the_conversation_they_were_offered_in(
     await hook.post_and_wait(_to_number(notification(text("1", "wamid.P2")), "000000000000001"))
     assert hook.agent.messages[-1].sender_id == proefdorp.sender_id
     assert hook.agent.messages[-1].text == "/o1"  # the option, in the conversation that offered it
+
+
+def test_the_service_window_is_per_conversation_not_per_phone_number() -> None:
+    """WhatsApp's 24-hour window is per resident and business number (issue 18)."""
+    from channels import whatsapp_ids
+
+    now = datetime(2026, 1, 2, 12, tzinfo=timezone.utc)
+    proefdorp = whatsapp_ids.remember(WA_ID, now - timedelta(hours=1), municipality="proefdorp")
+    voorbeeldstad = whatsapp_ids.remember(WA_ID, now - timedelta(hours=30), municipality="voorbeeldstad")
+    whatsapp_store.touch_contact(WA_ID, now - timedelta(hours=1))
+    assert whatsapp_store.conversation_in_service_window(proefdorp, now)
+    assert not whatsapp_store.conversation_in_service_window(voorbeeldstad, now)
+    assert not whatsapp_store.conversation_in_service_window("wa:unknown", now)
+    assert whatsapp_store.conversation_in_service_window(f"wa:{WA_ID}", now)  # from before pseudonyms
