@@ -8,7 +8,8 @@ from scripts.bench import Row, goals
 def row(name: str, **figures: object) -> Row:
     values = dict(train_s=100.0, accuracy=0.9, load_s=10.0, memory=(700.0, 600.0), parse=(5.0, 9.0),
                   single=(50.0, 90.0, 15.0), concurrent=(500.0, 900.0, 20.0), long_conversation=(50.0, 55.0),
-                  xsid={"intent_accuracy": 0.9, "intent_macro_f1": 0.85, "entity_f1": 0.66})
+                  xsid={"intent_accuracy": 0.9, "intent_macro_f1": 0.85, "entity_f1": 0.66,
+                        "entity_precision": 0.7, "entity_recall": 0.62})
     values.update(figures)
     return Row(name, **values)  # type: ignore[arg-type]
 
@@ -49,3 +50,18 @@ def test_without_the_default_or_training_the_goal_is_not_judged() -> None:
 def test_rows_name_the_configuration_and_its_workers() -> None:
     assert row("project", workers=2).label == "this project, 2 workers"
     assert row("default").label == "Rasa default, 1 worker"
+
+
+def test_the_xsid_table_has_one_row_per_configuration(capsys) -> None:
+    import argparse
+
+    from scripts.bench import print_report
+
+    rows = [row("project"), row("project", workers=2), row("default")]
+    args = argparse.Namespace(concurrency=20, length=150, default_epochs=0, xsid_folds=5)
+    print_report(rows, args, 300)
+    table = capsys.readouterr().out.split("xSID-nl dev")[1].split("Goals")[0]
+    assert [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:] == [
+        "project",
+        "default",
+    ]
