@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -36,15 +36,15 @@ from privacy.processing_log import purge_processing_log
 from privacy.tracker_db import (
     EVENTS_TABLE,
     SECONDS_PER_DAY,
+    delete_conversations,
     events,
     get_tracker_engine,
     has_events_table,
+    purge_sessions_before,
 )
 
 logger = logging.getLogger(__name__)
 
-#: Rows deleted per statement (some databases limit the number of bound parameters).
-CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ def run_retention(
         mine = senders.get(name, {})
         stale = sorted(sender for sender, last in mine.items() if last < cutoff)
         conversations = len(stale)
-        deleted = _delete_conversations(engine, stale, dry_run)
-        deleted += _purge_old_sessions(engine, sorted(set(mine) - set(stale)), cutoff, dry_run)
+        deleted = delete_conversations(engine, stale, dry_run)
+        deleted += purge_sessions_before(engine, cutoff, sorted(set(mine) - set(stale)), dry_run)
         other = 0 if dry_run else _purge_municipal_tables(name, own_days, log_now)
         log_entries = purge_processing_log(
             own_log_days, engine=log_engine, now=log_now, dry_run=dry_run, municipality=name
@@ -185,55 +185,6 @@ def conversations_by_municipality(engine: Engine) -> dict[str, dict[str, float]]
             owner = name if deployment.knows(name) else deployment.default
             grouped.setdefault(owner, {})[sender] = float(last or 0.0)
     return grouped
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for index in range(0, len(items), CHUNK):
-        yield items[index : index + CHUNK]
-
-
-def _delete_conversations(engine: Engine, senders: list[str], dry_run: bool) -> int:
-    """Delete (or count) every event of the conversations ``senders``."""
-    deleted = 0
-    with engine.begin() as connection:
-        for chunk in _chunks(senders):
-            condition = events.c.sender_id.in_(chunk)
-            if dry_run:
-                counted = connection.execute(sa.select(sa.func.count()).select_from(events).where(condition))
-                deleted += int(counted.scalar() or 0)
-            else:
-                deleted += int(connection.execute(sa.delete(events).where(condition)).rowcount or 0)
-    return deleted
-
-
-def _purge_old_sessions(engine: Engine, senders: list[str], cutoff: float, dry_run: bool) -> int:
-    """Delete the events before ``cutoff`` of the earlier sessions of conversations still in use.
-
-    A conversation that stays active (a resident who comes back every week) is never deleted as a
-    whole; its earlier sessions (before its latest ``session_started``) are, once older than the
-    retention.
-    """
-    outer, inner = events.alias("outer_events"), events.alias("inner_events")
-    latest_start = (
-        sa.select(sa.func.max(inner.c.timestamp))
-        .where(inner.c.type_name == "session_started", inner.c.sender_id == outer.c.sender_id)
-        .scalar_subquery()
-    )
-    deleted = 0
-    with engine.begin() as connection:
-        for chunk in _chunks(senders):
-            condition = sa.and_(
-                outer.c.sender_id.in_(chunk), outer.c.timestamp < cutoff, outer.c.timestamp < latest_start
-            )
-            if dry_run:
-                counted = connection.execute(sa.select(sa.func.count()).select_from(outer).where(condition))
-                deleted += int(counted.scalar() or 0)
-                continue
-            ids = [row[0] for row in connection.execute(sa.select(outer.c.id).where(condition))]
-            for index in range(0, len(ids), CHUNK):
-                part = events.c.id.in_(ids[index : index + CHUNK])
-                deleted += int(connection.execute(sa.delete(events).where(part)).rowcount or 0)
-    return deleted
 
 
 # ---------------------------------------------------------------------------- other tables

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from foundation.settings import get_settings
 
 EVENTS_TABLE = "events"
 SECONDS_PER_DAY = 86400
+#: Ids per ``IN (...)``: some databases limit the number of bound parameters.
+CHUNK = 500
 
 # The columns of Rasa's ``SQLTrackerStore.SQLEvent`` this module needs. Never created from here:
 # Rasa (or MaskingTrackerStore) creates the table.
@@ -98,6 +101,58 @@ def stale_conversations(engine: Engine, days: float, now: float | None = None) -
         return [row[0] for row in connection.execute(query)]
 
 
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    """``items`` in chunks: some databases limit the number of bound parameters."""
+    for index in range(0, len(items), CHUNK):
+        yield items[index : index + CHUNK]
+
+
+def delete_conversations(engine: Engine, senders: list[str], dry_run: bool = False) -> int:
+    """Delete (or count) every event of the conversations ``senders``; returns the number of events."""
+    deleted = 0
+    with engine.begin() as connection:
+        for chunk in _chunks(senders):
+            condition = events.c.sender_id.in_(chunk)
+            if dry_run:
+                counted = connection.execute(sa.select(sa.func.count()).select_from(events).where(condition))
+                deleted += int(counted.scalar() or 0)
+            else:
+                deleted += int(connection.execute(sa.delete(events).where(condition)).rowcount or 0)
+    return deleted
+
+
+def purge_sessions_before(
+    engine: Engine, cutoff: float, senders: list[str] | None = None, dry_run: bool = False
+) -> int:
+    """Delete (or count) the events before ``cutoff`` of earlier sessions (before the latest start).
+
+    ``senders``: only these conversations (default: every conversation).
+    """
+    outer, inner = events.alias("outer_events"), events.alias("inner_events")
+    latest_start = (
+        sa.select(sa.func.max(inner.c.timestamp))
+        .where(inner.c.type_name == "session_started", inner.c.sender_id == outer.c.sender_id)
+        .scalar_subquery()
+    )
+    old = sa.and_(outer.c.timestamp < cutoff, outer.c.timestamp < latest_start)
+    if senders is None:
+        conditions = [old]
+    else:
+        conditions = [sa.and_(outer.c.sender_id.in_(chunk), old) for chunk in _chunks(senders)]
+    deleted = 0
+    with engine.begin() as connection:
+        for condition in conditions:
+            if dry_run:
+                counted = connection.execute(sa.select(sa.func.count()).select_from(outer).where(condition))
+                deleted += int(counted.scalar() or 0)
+                continue
+            ids = [row[0] for row in connection.execute(sa.select(outer.c.id).where(condition))]
+            for chunk in _chunks(ids):
+                removed = connection.execute(sa.delete(events).where(events.c.id.in_(chunk)))
+                deleted += int(removed.rowcount or 0)
+    return deleted
+
+
 def purge_old_sessions(engine: Engine, days: float, now: float | None = None, dry_run: bool = False) -> int:
     """Delete the events older than ``days`` of the earlier sessions of conversations still in use.
 
@@ -108,23 +163,7 @@ def purge_old_sessions(engine: Engine, days: float, now: float | None = None, dr
     if days <= 0:
         raise ValueError("days must be positive")
     cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
-    outer, inner = events.alias("outer_events"), events.alias("inner_events")
-    latest_start = (
-        sa.select(sa.func.max(inner.c.timestamp))
-        .where(inner.c.type_name == "session_started", inner.c.sender_id == outer.c.sender_id)
-        .scalar_subquery()
-    )
-    condition = sa.and_(outer.c.timestamp < cutoff, outer.c.timestamp < latest_start)
-    with engine.begin() as connection:
-        if dry_run:
-            counted = connection.execute(sa.select(sa.func.count()).select_from(outer).where(condition))
-            return int(counted.scalar() or 0)
-        ids = [row[0] for row in connection.execute(sa.select(outer.c.id).where(condition))]
-        deleted = 0
-        for index in range(0, len(ids), 500):
-            chunk = ids[index : index + 500]
-            deleted += int(connection.execute(sa.delete(events).where(events.c.id.in_(chunk))).rowcount or 0)
-        return deleted
+    return purge_sessions_before(engine, cutoff, dry_run=dry_run)
 
 
 def purge_older_than(
@@ -149,15 +188,5 @@ def purge_older_than(
     stale = stale_conversations(engine, days, now)
     if not stale:
         return PurgeResult(0, 0)
-    deleted = 0
-    with engine.begin() as connection:
-        # In chunks: some databases limit the number of bound parameters.
-        for index in range(0, len(stale), 500):
-            chunk = stale[index : index + 500]
-            condition = events.c.sender_id.in_(chunk)
-            if dry_run:
-                counted = connection.execute(sa.select(sa.func.count()).select_from(events).where(condition))
-                deleted += int(counted.scalar() or 0)
-            else:
-                deleted += int(connection.execute(sa.delete(events).where(condition)).rowcount or 0)
+    deleted = delete_conversations(engine, stale, dry_run)
     return PurgeResult(len(stale), deleted)
