@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from foundation.clock import as_utc
 from foundation.db import get_engine, metadata
 from foundation.municipality import get_deployment
 from foundation.settings import get_settings
@@ -127,9 +128,7 @@ def last_inbound_at(conversation: str) -> datetime | None:
         value = conn.execute(
             sa.select(recipients.c.last_inbound_at).where(recipients.c.conversation_id == conversation)
         ).scalar_one_or_none()
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return as_utc(value)
 
 
 def recipient(conversation: str) -> str | None:

@@ -124,10 +124,13 @@ def last_inbound_at(wa_id: str) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
+def _window_open(last: datetime | None, now: datetime | None) -> bool:
+    return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
+
+
 def in_service_window(wa_id: str, now: datetime | None = None) -> bool:
     """Whether a free-form (non-template) message may be sent to ``wa_id`` now."""
-    last = last_inbound_at(wa_id)
-    return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
+    return _window_open(last_inbound_at(wa_id), now)
 
 
 def conversation_in_service_window(conversation: str, now: datetime | None = None) -> bool:
@@ -139,9 +142,10 @@ def conversation_in_service_window(conversation: str, now: datetime | None = Non
     """
     if whatsapp_ids.is_legacy(conversation):
         wa_id = whatsapp_ids.recipient(conversation)
-        return wa_id is not None and in_service_window(wa_id, now)
-    last = whatsapp_ids.last_inbound_at(conversation)
-    return last is not None and (now or utcnow()) - last < SERVICE_WINDOW
+        last = last_inbound_at(wa_id) if wa_id is not None else None
+    else:
+        last = whatsapp_ids.last_inbound_at(conversation)
+    return _window_open(last, now)
 
 
 def purge_seen_messages(older_than: timedelta = timedelta(days=8)) -> int:
