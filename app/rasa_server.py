@@ -1,8 +1,8 @@
-"""The Rasa server process: Rasa's own command line, with two per-message costs removed.
+"""The Rasa server process: Rasa's own command line, with one per-message cost removed.
 
 Run it exactly like the ``rasa`` command (``python -m app.rasa_server run --model ... --enable-api``);
 ``scripts/run.sh``, ``scripts/run-production.sh``, the test harnesses and ``make bench`` start the
-server this way. Before Rasa's command line starts, :func:`install` changes two things, both measured
+server this way. Before Rasa's command line starts, :func:`install` changes one thing, measured
 with py-spy on the running server under 20 concurrent conversations (issue 16):
 
 - **Action server responses are validated with one compiled validator.** Rasa 3.6 checks every
@@ -10,10 +10,6 @@ with py-spy on the running server under 20 concurrent conversations (issue 16):
   response schema against the JSON Schema meta-schema at every call: 53% of the server's main
   thread went there. The response is still validated at every call; a response that fails goes on
   to Rasa's own validation, so the error raised and logged is Rasa's.
-- **SQLite tracker databases use write-ahead logging** (``journal_mode=WAL``,
-  ``synchronous=NORMAL``, a busy timeout; :mod:`foundation.sqlite`): a save no longer waits for two
-  disk syncs, and the purge, the employee tool and "mijn gegevens" can read while Rasa writes.
-
 Nothing here changes what Rasa decides or stores.
 """
 
@@ -23,8 +19,6 @@ import functools
 import sys
 from collections.abc import Sequence
 from typing import Any
-
-from foundation import sqlite
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,7 +48,6 @@ def install() -> None:
 
     _validate_action_result.compiled = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    sqlite.enable_wal_for_all_engines()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -22,8 +22,6 @@ from sqlalchemy.engine import Engine
 #: Milliseconds a connection waits for a lock held by another connection.
 BUSY_TIMEOUT_MS = 5000
 
-_installed_globally = False
-
 
 def configure_connection(dbapi_connection: Any, _record: Any = None) -> None:
     """Set the pragmas above on one DB-API connection, if it is a SQLite connection."""
@@ -43,10 +41,3 @@ def enable_wal(engine: Engine) -> Engine:
     sa.event.listen(engine, "connect", configure_connection)
     return engine
 
-
-def enable_wal_for_all_engines() -> None:
-    """Configure every new connection of every engine of this process (Rasa's tracker store too)."""
-    global _installed_globally
-    if not _installed_globally:
-        sa.event.listen(Engine, "connect", configure_connection)
-        _installed_globally = True

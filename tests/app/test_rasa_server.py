@@ -16,7 +16,6 @@ from app import rasa_server
 def action(monkeypatch: pytest.MonkeyPatch) -> RemoteAction:
     """A remote action with the compiled validation installed (undone after the test)."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
-    monkeypatch.setattr(rasa_server.sqlite, "enable_wal_for_all_engines", lambda: None)
     rasa_server.install()
     return RemoteAction("action_test", EndpointConfig("http://localhost:5055/webhook"))
 

@@ -23,16 +23,11 @@ def test_the_engine_factory_sets_wal_normal_and_a_busy_timeout(tmp_path: Path) -
     assert _pragmas(engine) == ("wal", 1, sqlite.BUSY_TIMEOUT_MS)
 
 
-def test_a_plain_engine_is_left_alone_until_enabled_globally(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(sqlite, "_installed_globally", False)
+def test_a_plain_engine_is_left_alone_until_enabled(tmp_path: Path) -> None:
     plain = sa.create_engine(f"sqlite:///{tmp_path / 'b.db'}")
     assert _pragmas(plain)[0] == "delete"
-    sqlite.enable_wal_for_all_engines()
-    try:
-        other = sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
-        assert _pragmas(other) == ("wal", 1, sqlite.BUSY_TIMEOUT_MS)
-    finally:
-        sa.event.remove(sa.engine.Engine, "connect", sqlite.configure_connection)
+    other = sqlite.enable_wal(sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}"))
+    assert _pragmas(other) == ("wal", 1, sqlite.BUSY_TIMEOUT_MS)
 
 
 def test_a_reader_is_not_blocked_by_an_open_write(tmp_path: Path) -> None:
