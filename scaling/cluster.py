@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -40,6 +41,15 @@ READY_TIMEOUT_S = 900.0  # loading a model takes minutes on a busy 2-core machin
 JWT_SECRET = "scale-test-jwt-secret-of-at-least-32-bytes"
 ACTION_TOKEN = "scale-test-action-token-of-at-least-32-bytes"
 ORIGIN = "http://localhost:8000"
+
+
+def redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether the local Redis (lock store, socket.io manager) answers."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def find_nginx() -> str | None:

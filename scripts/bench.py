@@ -43,6 +43,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from foundation.settings import stand_in_urls  # noqa: E402
+from scaling.cluster import redis_reachable  # noqa: E402
 from scripts import bench_xsid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,15 +197,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
     rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
     pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
     return rss / 1024, pss / 1024
-
-
-def redis_reachable() -> bool:
-    """Whether the local Redis (the lock store of several workers) answers."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def wait_workers_loaded(pid: int, workers: int, name: str, limit_s: float = READY_TIMEOUT_S) -> None:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from scaling.cluster import redis_reachable
+
 REDIS_URL = "redis://127.0.0.1:6379/1"
-
-
-def redis_reachable() -> bool:
-    """Whether the local Redis answers on 127.0.0.1:6379."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from scaling.cluster import redis_reachable
 from scaling.lock_race import run_race
-from tests.scaling.conftest import REDIS_URL, redis_reachable
+from tests.scaling.conftest import REDIS_URL
 
 pytestmark = pytest.mark.redis
 
