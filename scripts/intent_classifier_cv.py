@@ -37,6 +37,7 @@ GRID = (
     {"C": 20.0, "tfidf": True},
     {"C": 50.0, "tfidf": True},
     {"C": 20.0, "tfidf": True, "sublinear": True},
+    {"C": 20.0, "tfidf": True, "word_ngrams": 2},
 )
 
 
@@ -55,9 +56,11 @@ def lemmatise(texts: list[str]) -> list[str]:
     return [" ".join(t.lemma_ or t.text for t in nlp(text.lower())) for text in texts]
 
 
-def fold_accuracy(texts, lemmas, intents, train, test, C: float, tfidf: bool, sublinear=False):
+def fold_accuracy(
+    texts, lemmas, intents, train, test, C: float, tfidf: bool, sublinear=False, word_ngrams=1
+):
     """Accuracy of one setting on one fold."""
-    words = CountVectorizer(token_pattern=r"(?u)\b\w+\b")
+    words = CountVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, word_ngrams))
     chars = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5))
     lower = np.array([t.lower() for t in texts], dtype=object)
     X_train = hstack([words.fit_transform(lemmas[train]), chars.fit_transform(lower[train])]).tocsr()

@@ -16,7 +16,11 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.intent_classifier import WEIGHTS_FILE, TfidfLogisticRegressionClassifier
+from components.intent_classifier import (
+    WEIGHTS_FILE,
+    TfidfLogisticRegressionClassifier,
+    fit_temperature,
+)
 
 VOCABULARY = ["paspoort", "kosten", "afval", "container", "wmo", "hulp", "boom", "kap"]
 EXAMPLES = {
@@ -77,7 +81,7 @@ def test_the_model_holds_plain_arrays_and_loading_needs_no_skops(storage: LocalM
     with storage.read_from(resource) as model_dir:
         files = sorted(p.name for p in model_dir.iterdir())
         with np.load(model_dir / WEIGHTS_FILE, allow_pickle=False) as weights:
-            assert sorted(weights.files) == ["classes", "coef", "idf", "intercept"]
+            assert sorted(weights.files) == ["classes", "coef", "idf", "intercept", "temperature"]
     assert files == [WEIGHTS_FILE]
     sys.modules.pop("skops.io", None)
     TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
@@ -91,3 +95,70 @@ def test_a_model_without_weights_refuses_to_load(storage: LocalModelStorage) -> 
     config = TfidfLogisticRegressionClassifier.get_default_config()
     with pytest.raises(FileNotFoundError):
         TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
+
+
+def test_the_temperature_sharpens_underconfident_and_softens_overconfident_decisions() -> None:
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 4, size=400)
+    right = rng.random(400) < 0.9  # the top intent is right 9 times in 10
+    top = np.where(right, gold, (gold + 1) % 4)
+    decisions = np.zeros((400, 4))
+    decisions[np.arange(400), top] = 0.5  # a small margin: softmax gives ~0.35 where 0.9 is true
+    assert fit_temperature(decisions, gold) < 0.5
+    decisions[np.arange(400), top] = 50.0  # a huge margin: softmax gives ~1.0 where 0.9 is true
+    assert fit_temperature(decisions, gold) > 5.0
+    assert fit_temperature(np.empty((0, 4)), np.empty(0, dtype=int)) == 1.0
+
+
+def _many_examples() -> TrainingData:
+    rng = np.random.default_rng(1)
+    words = {intent: texts[0].split() + ["kosten"] for intent, texts in EXAMPLES.items()}
+    messages = []
+    for intent, own in words.items():
+        for _ in range(12):
+            # each example: two of its intent's words and one shared, noisy word
+            text = " ".join([*rng.choice(own, size=2), str(rng.choice(VOCABULARY))])
+            messages.append(_message(text, intent))
+    return TrainingData(messages)
+
+
+def test_calibration_changes_the_confidences_never_the_ranking(storage: LocalModelStorage) -> None:
+    config = {**TfidfLogisticRegressionClassifier.get_default_config(), "random_state": 42, "C": 0.5}
+    plain = TfidfLogisticRegressionClassifier.create(
+        {**config, "calibration_folds": 0}, storage, Resource("plain"), _context()
+    )
+    plain.train(_many_examples())
+    calibrated = TfidfLogisticRegressionClassifier.create(config, storage, Resource("calibrated"), _context())
+    calibrated.train(_many_examples())
+
+    temperature = calibrated.clf.named_steps["regression"].temperature_
+    assert plain.clf.named_steps["regression"].temperature_ == 1.0
+    assert temperature < 1.0  # strongly regularised (C=0.5): underconfident, so sharpened
+    questions = ["paspoort kosten", "container afval", "hulp wmo", "boom kap", "kap afval hulp"]
+    one = plain.process([_message(q) for q in questions])
+    two = calibrated.process([_message(q) for q in questions])
+    for before, after in zip(one, two, strict=True):
+        assert [r["name"] for r in before.get("intent_ranking")] == [
+            r["name"] for r in after.get("intent_ranking")
+        ]
+        assert after.get(INTENT)["confidence"] > before.get(INTENT)["confidence"]
+
+    loaded = TfidfLogisticRegressionClassifier.load(config, storage, Resource("calibrated"), _context())
+    assert loaded.clf.named_steps["regression"].temperature_ == pytest.approx(temperature)
+    again = loaded.process([_message(q) for q in questions])
+    assert [m.get(INTENT)["confidence"] for m in again] == pytest.approx(
+        [m.get(INTENT)["confidence"] for m in two]
+    )
+
+
+def test_a_model_trained_before_calibration_loads_at_temperature_one(storage: LocalModelStorage) -> None:
+    resource = Resource("old")
+    config = TfidfLogisticRegressionClassifier.get_default_config()
+    trained = TfidfLogisticRegressionClassifier.create(config, storage, resource, _context())
+    trained.train(_many_examples())
+    with storage.read_from(resource) as model_dir:
+        with np.load(model_dir / WEIGHTS_FILE) as weights:
+            arrays = {name: weights[name] for name in weights.files if name != "temperature"}
+        np.savez(model_dir / WEIGHTS_FILE, **arrays)
+    loaded = TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
+    assert loaded.clf.named_steps["regression"].temperature_ == 1.0
