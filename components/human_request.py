@@ -5,6 +5,11 @@ a person; the classifier may pick the topic. :class:`HumanRequestOverride` runs 
 and sets the intent to ``request_human`` when the message clearly asks for a person, so the handoff
 starts (its form takes the message text as the resident's question). Questions whether the assistant
 is a person ("ben jij een mens?") and negations ("ik hoef geen medewerker") are left alone.
+
+The reverse holds too: a bare "terug" ("ga terug", "vorige vraag") is a resident trying to go back in
+a question list, not a request for a person, though the training data only knows "terug" from
+"bel mij terug". Classified as ``request_human``, it becomes ``nlu_fallback``: the question is asked
+again instead of a handoff starting.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ _REQUEST = re.compile(
     r"(een\s+)?persoon\s+spreken|met\s+iemand\s+(praten|bellen)|een\s+mens\b)"
 )
 _NEGATED = re.compile(r"\b(geen|niet|zonder)\s+(een\s+)?(medewerker|mens|persoon|ambtenaar)")
+#: A message that is only a word for going back ("terug", "ga terug", "vorige vraag").
+_ONLY_GOING_BACK = re.compile(
+    r"^\W*((ga|ik\s+wil)\s+)?(terug|vorige(\s+vraag)?|een\s+stap\s+terug|back)"
+    r"(\s+(aub|graag|alsjeblieft|alstublieft))?\W*$"
+)
+FALLBACK_INTENT = "nlu_fallback"
 _ASKS_WHAT_THE_BOT_IS = re.compile(r"\b(ben|bent|is)\s+(je|jij|u|dit|dat)\b")
 
 
@@ -56,19 +67,23 @@ class HumanRequestOverride(StatelessComponent):
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             text = message.get(TEXT) or ""
+            if intent == HUMAN_INTENT and _ONLY_GOING_BACK.match(text.lower()):
+                _put_first(message, FALLBACK_INTENT)
+                continue
             if intent in KEEP_INTENTS or text.startswith("/") or message.get("input_problem"):
                 continue
             if not asks_for_a_human(text):
                 continue
-            message.set(
-                INTENT, {INTENT_NAME_KEY: HUMAN_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
-            )
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != HUMAN_INTENT
-            ]
-            message.set(
-                INTENT_RANKING_KEY,
-                [{INTENT_NAME_KEY: HUMAN_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, *ranking],
-                add_to_output=True,
-            )
+            _put_first(message, HUMAN_INTENT)
         return messages
+
+
+def _put_first(message: Message, intent: str) -> None:
+    """Make ``intent`` the message's intent (confidence 1.0) and the head of its ranking."""
+    message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+    message.set(
+        INTENT_RANKING_KEY,
+        [{INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, *ranking],
+        add_to_output=True,
+    )

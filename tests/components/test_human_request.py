@@ -42,3 +42,24 @@ def test_a_button_payload_is_left_alone() -> None:
     message = Message(data={"text": "/passport_id_card", "intent": {"name": "passport_id_card"}})
     [result] = HumanRequestOverride().process([message])
     assert result.get("intent")["name"] == "passport_id_card"
+
+
+@pytest.mark.parametrize("text", ["terug", "Terug!", "ga terug", "vorige vraag", "een stap terug aub"])
+def test_only_going_back_is_not_a_request_for_a_human(text: str) -> None:
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": "request_human", "confidence": 0.84},
+            "intent_ranking": [{"name": "request_human", "confidence": 0.84}],
+        }
+    )
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "nlu_fallback"
+    assert [r["name"] for r in result.get("intent_ranking")] == ["nlu_fallback", "request_human"]
+
+
+@pytest.mark.parametrize("text", ["bel mij terug", "terugbellen graag", "ik wil terug gebeld worden"])
+def test_a_call_back_request_stays_a_request_for_a_human(text: str) -> None:
+    message = Message(data={"text": text, "intent": {"name": "request_human", "confidence": 0.9}})
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "request_human"
