@@ -84,7 +84,7 @@ def out_of_fold_decisions(
     """Decision values of each training example from a pipeline fitted without it.
 
     Args:
-        pipeline: the unfitted pipeline (cloned for every fold).
+        pipeline: the pipeline, fitted or not (cloned unfitted for every fold).
         X: training features.
         y: training intents.
         folds: number of stratified folds (at most the size of the largest intent).
@@ -102,15 +102,16 @@ def out_of_fold_decisions(
 
     classes, counts = np.unique(y, return_counts=True)
     folds = min(folds, int(counts.max()))
-    decisions, gold = [], []
+    nothing = np.empty((0, len(classes))), np.empty(0, dtype=int)
     if folds < 2:
-        return np.empty((0, len(classes))), np.empty(0, dtype=int)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        return nothing
+    fitted = pipeline.named_steps["regression"]
+    decisions, gold = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "The least populated class in y has only 1 member"
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         for train, test in splitter.split(X, y):
             fold = clone(pipeline)
-            fitted = pipeline.named_steps["regression"]
             if hasattr(fitted, "coef_") and len(np.unique(y[train])) == len(classes):
                 # Start from the fitted weights: the regularised log-loss has one optimum, so the
                 # fold converges to its own solution, in a fraction of the iterations.
@@ -128,7 +129,7 @@ def out_of_fold_decisions(
             decisions.append(values)
             gold.append(np.searchsorted(classes, y[test][keep]))
     if not decisions:
-        return np.empty((0, len(classes))), np.empty(0, dtype=int)
+        return nothing
     return np.vstack(decisions), np.concatenate(gold)
 
 

@@ -162,3 +162,17 @@ def test_a_model_trained_before_calibration_loads_at_temperature_one(storage: Lo
         np.savez(model_dir / WEIGHTS_FILE, **arrays)
     loaded = TfidfLogisticRegressionClassifier.load(config, storage, resource, _context())
     assert loaded.clf.named_steps["regression"].temperature_ == 1.0
+
+
+def test_one_example_per_intent_leaves_nothing_to_calibrate_on() -> None:
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.pipeline import Pipeline
+
+    from components.intent_classifier import TemperatureScaledLogisticRegression, out_of_fold_decisions
+
+    X = scipy.sparse.csr_matrix(np.eye(4))
+    y = np.asarray(["a", "b", "c", "d"], dtype=object)
+    regression = TemperatureScaledLogisticRegression()
+    pipeline = Pipeline([("tfidf", TfidfTransformer()), ("regression", regression)])
+    decisions, gold = out_of_fold_decisions(pipeline, X, y, folds=3, seed=0)
+    assert decisions.shape == (0, 4) and len(gold) == 0
