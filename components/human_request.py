@@ -7,9 +7,10 @@ starts (its form takes the message text as the resident's question). Questions w
 is a person ("ben jij een mens?") and negations ("ik hoef geen medewerker") are left alone.
 
 The reverse holds too: a bare "terug" ("ga terug", "vorige vraag") is a resident trying to go back in
-a question list, not a request for a person, though the training data only knows "terug" from
-"bel mij terug". Classified as ``request_human``, it becomes ``nlu_fallback``: the question is asked
-again instead of a handoff starting.
+a question list, not a request for a person (the training data only knows "terug" from "bel mij
+terug") nor a question about their question to an advisor ("vorige vraag" scored
+``ask_ticket_status`` 0.97). Whatever it was classified as, it becomes ``nlu_fallback``: inside a
+form the question is asked again. Going back to an earlier question is not supported.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ _REQUEST = re.compile(
     r"(een\s+)?persoon\s+spreken|met\s+iemand\s+(praten|bellen)|een\s+mens\b)"
 )
 _NEGATED = re.compile(r"\b(geen|niet|zonder)\s+(een\s+)?(medewerker|mens|persoon|ambtenaar)")
-#: A message that is only a word for going back ("terug", "ga terug", "vorige vraag").
+#: A message that is only a word for going back ("terug", "ga terug", "terug naar de vorige vraag").
 _ONLY_GOING_BACK = re.compile(
-    r"^\W*((ga|ik\s+wil)\s+)?(terug|vorige(\s+vraag)?|een\s+stap\s+terug|back)"
-    r"(\s+(aub|graag|alsjeblieft|alstublieft))?\W*$"
+    r"^\W*((ga|ik\s+wil|kan\s+ik)\s+)?"
+    r"(terug|een\s+stap\s+terug|back|(terug\s+)?(naar\s+)?(de\s+)?vorige(\s+vraag)?)"
+    r"(\s+(aub|a\.u\.b\.?|graag|alsjeblieft|alstublieft|svp))?\W*$"
 )
 FALLBACK_INTENT = "nlu_fallback"
 _ASKS_WHAT_THE_BOT_IS = re.compile(r"\b(ben|bent|is)\s+(je|jij|u|dit|dat)\b")
@@ -67,7 +69,7 @@ class HumanRequestOverride(StatelessComponent):
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             text = message.get(TEXT) or ""
-            if intent == HUMAN_INTENT and _ONLY_GOING_BACK.match(text.lower()):
+            if not text.startswith("/") and _ONLY_GOING_BACK.match(text.lower()):
                 _put_first(message, FALLBACK_INTENT)
                 continue
             if intent in KEEP_INTENTS or text.startswith("/") or message.get("input_problem"):

@@ -58,6 +58,38 @@ def test_only_going_back_is_not_a_request_for_a_human(text: str) -> None:
     assert [r["name"] for r in result.get("intent_ranking")] == ["nlu_fallback", "request_human"]
 
 
+@pytest.mark.parametrize(
+    ("text", "classified"),
+    [
+        ("vorige vraag", "ask_ticket_status"),
+        ("terug naar de vorige vraag", "ask_ticket_status"),
+        ("naar de vorige vraag aub", "ask_ticket_status"),
+        ("ga terug", "goodbye"),
+        ("kan ik een stap terug?", "request_human"),
+    ],
+)
+def test_going_back_is_no_answer_whatever_the_classifier_said(text: str, classified: str) -> None:
+    """'vorige vraag' is going back, not asking the status of one's question to an advisor."""
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": classified, "confidence": 0.97},
+            "intent_ranking": [{"name": classified, "confidence": 0.97}],
+        }
+    )
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(
+    "text", ["wat is de status van mijn vraag", "is mijn vraag al beantwoord", "de vorige keer ging het mis"]
+)
+def test_a_question_about_a_question_is_not_going_back(text: str) -> None:
+    message = Message(data={"text": text, "intent": {"name": "ask_ticket_status", "confidence": 0.9}})
+    [result] = HumanRequestOverride().process([message])
+    assert result.get("intent")["name"] == "ask_ticket_status"
+
+
 @pytest.mark.parametrize("text", ["bel mij terug", "terugbellen graag", "ik wil terug gebeld worden"])
 def test_a_call_back_request_stays_a_request_for_a_human(text: str) -> None:
     message = Message(data={"text": text, "intent": {"name": "request_human", "confidence": 0.9}})

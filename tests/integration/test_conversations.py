@@ -428,6 +428,30 @@ def test_terug_inside_a_check_does_not_stop_it(talk: Conversation) -> None:
     assert talk.tracker()["active_loop"].get("name") == "tree_form", talk.history()
 
 
+@pytest.mark.parametrize(
+    ("opening", "form", "back"),
+    [
+        ("mag ik een dakkapel plaatsen?", "dormer_form", "ga terug"),
+        ("ik wil een melding maken", "public_space_form", "vorige vraag"),
+        ("ik wil een afspraak maken voor een paspoort", "appointment_form", "een stap terug aub"),
+        ("wat is de status van mijn zaak?", "case_status_form", "terug naar de vorige vraag"),
+    ],
+)
+def test_going_back_inside_a_form_asks_the_question_again(
+    talk: Conversation, opening: str, form: str, back: str
+) -> None:
+    """Going back is not supported: the question is asked again; no handoff, no other topic."""
+    talk.say(opening)
+    assert talk.tracker()["active_loop"].get("name") == form, talk.history()
+    asked = talk.requested_slot
+    talk.say(back)
+    assert talk.tracker()["active_loop"].get("name") == form, talk.history()
+    assert talk.requested_slot == asked, talk.history()
+    turn = talk.last_text.lower()
+    # no handoff, no stop question, and not the status of a question to an advisor ("vorige vraag")
+    assert "stop hiermee" not in turn and "medewerker" not in turn, talk.history()
+
+
 def test_tree_dont_know_is_an_answer_in_a_self_check(talk: Conversation) -> None:
     talk.say("moet ik een kapvergunning hebben?")
     asked = talk.requested_slot
