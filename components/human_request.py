@@ -62,17 +62,22 @@ def asks_for_a_human(text: str) -> bool:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class HumanRequestOverride(StatelessComponent):
-    """Sets ``request_human`` for messages that explicitly ask for a person (after the classifiers)."""
+    """Sets ``request_human`` for explicit requests for a person, ``nlu_fallback`` for going back.
+
+    Runs after the classifiers; button payloads ("/intent") are left alone.
+    """
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Override the intent of explicit requests for a human."""
+        """Override the intent of explicit requests for a human and of bare going-back messages."""
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             text = message.get(TEXT) or ""
-            if not text.startswith("/") and _ONLY_GOING_BACK.match(text.lower()):
+            if text.startswith("/"):
+                continue
+            if _ONLY_GOING_BACK.match(text.lower()):
                 _put_first(message, FALLBACK_INTENT)
                 continue
-            if intent in KEEP_INTENTS or text.startswith("/") or message.get("input_problem"):
+            if intent in KEEP_INTENTS or message.get("input_problem"):
                 continue
             if not asks_for_a_human(text):
                 continue
